@@ -1,1 +1,61 @@
-int main() { return 0; }
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace squall::cli;
+  CLI::App app{"squall: a self-hosted functions platform that runs Azure Functions apps"};
+  app.set_version_flag("--version", std::string("squall ") + SQUALL_VERSION);
+  app.require_subcommand(1);
+
+  StartOptions start;
+  auto* start_cmd = app.add_subcommand("start", "Run a function app (an Azure Functions "
+                                                "custom-handler app folder)");
+  start_cmd->add_option("APP", start.app_dir, "App folder (with host.json)")->required();
+  auto* port_opt = start_cmd->add_option("--port", start.port,
+                                         "HTTP port (default 7071, or Host.LocalHttpPort "
+                                         "from local.settings.json)")
+                       ->check(CLI::Range(0, 65535));
+  start_cmd->add_option("--listen", start.listen_address, "Address to listen on")
+      ->capture_default_str();
+  start_cmd->add_option("--threads", start.threads, "Event-loop threads (default: one per core)")
+      ->check(CLI::Range(0, 256));
+  start_cmd->add_option("--log-format", start.log_format, "Log line format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  start_cmd->add_option("--request-timeout", start.request_timeout_seconds,
+                        "Seconds a client has to send a request's headers (and, after them, its "
+                        "body) before the connection is closed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
+  std::string keys_app;
+  bool keys_json = false;
+  auto* keys_cmd = app.add_subcommand("keys", "Function keys");
+  keys_cmd->require_subcommand(1);
+  auto* keys_list = keys_cmd->add_subcommand("list", "Print the app's master, host and function "
+                                                     "keys (creating them on first use)");
+  keys_list->add_option("APP", keys_app, "App folder")->required();
+  keys_list->add_flag("--json", keys_json, "Print JSON");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitConfig;
+  }
+
+  if (*start_cmd) {
+    start.port_given = port_opt->count() > 0;
+    return RunStart(start);
+  }
+  if (*keys_list) return RunKeysList(keys_app, keys_json);
+  return kExitConfig;
+}

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# HTTP benchmark: squall's request path against the worker alone and against nginx.
+#
+#   bench/http.sh [-c CONNECTIONS] [-t THREADS] [-d SECONDS] [-w WARMUP_SECONDS]
+#                 [--only direct,nginx,squall,squall-fwd,rss] [--no-build]
+#
+# Variants, all driven by `wrk --latency` with the same connections/threads/duration:
+#   direct      wrk -> bench-handler                          (the ceiling)
+#   nginx       wrk -> nginx (keep-alive upstream) -> bench-handler  (the baseline)
+#   squall      wrk -> squall start examples/bench-handler/app            (JSON invocation protocol)
+#   squall-fwd  wrk -> squall start examples/bench-handler/app-forwarding (enableForwardingHttpRequest)
+#   rss         idle VmRSS of `squall start examples/hello` (the squall process only, not the worker)
+# Prints a markdown table on stdout; progress goes to stderr.
+#
+# Environment (flags win): BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_DURATION (10),
+# BENCH_WARMUP (3), BENCH_VARIANTS (all), BENCH_BUILD_DIR (build-release), BENCH_KEEP=1 keeps
+# the temp dir with wrk outputs and logs, BENCH_HANDLER_THREADS (bench-handler threads, 1).
+# Needs wrk and nginx: installed by `SQUALL_BENCH_DEPS=1 bash scripts/install-deps.sh`,
+# which this script runs when either is missing.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$PWD
+
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+THREADS=${BENCH_THREADS:-2}
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-3}
+VARIANTS=${BENCH_VARIANTS:-direct,nginx,squall,squall-fwd,rss}
+BUILD_DIR=${BENCH_BUILD_DIR:-build-release}
+BUILD=1
+
+usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while (($#)); do
+  case $1 in
+    -c) CONNECTIONS=$2; shift 2 ;;
+    -t) THREADS=$2; shift 2 ;;
+    -d) DURATION=$2; shift 2 ;;
+    -w) WARMUP=$2; shift 2 ;;
+    --only) VARIANTS=$2; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "http.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
+  esac
+done
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+wants() { [[ ",$VARIANTS," == *",$1,"* ]]; }
+for v in ${VARIANTS//,/ }; do
+  case $v in direct|nginx|squall|squall-fwd|rss) ;; *) die "unknown variant '$v'" ;; esac
+done
+NEED_SQUALL=0
+if wants squall || wants squall-fwd || wants rss; then NEED_SQUALL=1; fi
+
+# --- processes we start, stopped on exit -----------------------------------------------
+TMP=$(mktemp -d -t squall-bench.XXXXXX)
+PIDS=()
+
+# Stop one process we started (by pid): SIGTERM, up to 5 s to exit, then its process group
+# (it was started with setsid, so the group holds exactly what it spawned), then SIGKILL.
+stop_pid() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || { kill -TERM -- "-$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  sleep 0.2
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+forget() {
+  local i
+  for i in "${!PIDS[@]}"; do
+    if [[ ${PIDS[$i]} == "$1" ]]; then unset 'PIDS[i]'; fi
+  done
+}
+
+# stop_started PID: stop a process we started now, and forget it.
+stop_started() {
+  stop_pid "$1"
+  forget "$1"
+}
+
+# start NAME CMD... : runs CMD in its own session, output to $TMP/NAME.log; sets STARTED_PID.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$TMP/$name.log" 2>&1 </dev/null &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_ready URL PID NAME: polls URL with curl until it answers 200 (30 s at most).
+wait_ready() {
+  local url=$1 pid=$2 name=$3 code i
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$TMP/$name.log" >&2; die "$name exited before it was ready"; }
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
+    [[ $code == 200 ]] && return 0
+    sleep 0.1
+  done
+  tail -n 20 "$TMP/$name.log" >&2
+  die "$name not ready at $url after 30 s (last status $code)"
+}
+
+# --- tools and build -------------------------------------------------------------------
+find_nginx() { command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true; }
+if ! command -v wrk >/dev/null || { wants nginx && [[ -z $(find_nginx) ]]; }; then
+  log "wrk or nginx missing: running SQUALL_BENCH_DEPS=1 scripts/install-deps.sh"
+  SQUALL_BENCH_DEPS=1 bash scripts/install-deps.sh
+fi
+command -v wrk >/dev/null || die "wrk not found"
+NGINX=$(find_nginx)
+if wants nginx && [[ -z $NGINX ]]; then die "nginx not found"; fi
+command -v curl >/dev/null || die "curl not found"
+
+targets=(bench-handler)
+((NEED_SQUALL)) && targets+=(squall)
+if ((BUILD)); then
+  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
+    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+    log "configuring $BUILD_DIR (Release)"
+    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
+      -DSQUALL_BUILD_TESTS=OFF -DSQUALL_BUILD_FUZZ=OFF >&2
+  fi
+  log "building ${targets[*]}"
+  cmake --build "$BUILD_DIR" --target "${targets[@]}" >&2
+fi
+case $BUILD_DIR in /*) BIN=$BUILD_DIR/bin ;; *) BIN=$ROOT/$BUILD_DIR/bin ;; esac
+HANDLER=$BIN/bench-handler
+SQUALL=$BIN/squall
+[[ -x $HANDLER ]] || die "$HANDLER not built"
+if ((NEED_SQUALL)) && [[ ! -x $SQUALL ]]; then die "$SQUALL not built"; fi
+# The bench apps name their worker "bench-handler", relative to the app folder.
+ln -sf "$HANDLER" examples/bench-handler/app/bench-handler
+ln -sf "$HANDLER" examples/bench-handler/app-forwarding/bench-handler
+
+# --- measuring -------------------------------------------------------------------------
+declare -A RPS P50 P99 ERRS LABEL
+ORDER=()
+
+# to_ms "1.23ms" -> 1.230
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    f = (u == "us") ? 0.001 : (u == "ms") ? 1 : (u == "s") ? 1000 : (u == "m") ? 60000 : (u == "h") ? 3600000 : -1
+    if (f < 0) { print "nan"; exit }
+    printf "%.3f", n * f
+  }'
+}
+
+# run_wrk OUT ARGS...: wrk in the background, so that a signal to this script ends it at once.
+run_wrk() {
+  local out=$1; shift
+  wrk -t "$THREADS" -c "$CONNECTIONS" "$@" >"$out" &
+  local w=$!
+  PIDS+=("$w")
+  wait "$w" || die "wrk failed: wrk $*"
+  forget "$w"
+}
+
+# measure KEY LABEL URL: warm up, then one measured wrk run; results into the tables.
+measure() {
+  local key=$1 label=$2 url=$3 out=$TMP/wrk-$1.txt body
+  body=$(curl -s -m 5 "$url" || true)
+  [[ $body == ok ]] || die "$label: expected body 'ok' from $url, got '${body:0:200}'"
+  log "$label: warmup ${WARMUP}s"
+  run_wrk /dev/null -d "${WARMUP}s" "$url"
+  log "$label: measuring ${DURATION}s ($CONNECTIONS connections, $THREADS threads)"
+  run_wrk "$out" -d "${DURATION}s" --latency "$url"
+  RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
+  P50[$key]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  P99[$key]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  local non2xx sock
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
+  sock=$(awk '/Socket errors:/ {gsub(",", ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n}' "$out")
+  ERRS[$key]=$(( ${non2xx:-0} + ${sock:-0} ))
+  LABEL[$key]=$label
+  ORDER+=("$key")
+  log "$label: ${RPS[$key]} req/s, p50 ${P50[$key]} ms, p99 ${P99[$key]} ms, errors ${ERRS[$key]}"
+}
+
+
+HANDLER_PID=""
+if wants direct || wants nginx; then
+  HPORT=$(free_port)
+  start bench-handler "$HANDLER" --port "$HPORT"
+  HANDLER_PID=$STARTED_PID
+  wait_ready "http://127.0.0.1:$HPORT/api/bench" "$HANDLER_PID" bench-handler
+fi
+
+if wants direct; then
+  measure direct "direct: bench-handler" "http://127.0.0.1:$HPORT/api/bench"
+fi
+
+if wants nginx; then
+  NPORT=$(free_port)
+  sed -e "s|@TMP@|$TMP|g" -e "s|@PORT@|$NPORT|g" -e "s|@UPSTREAM_PORT@|$HPORT|g" \
+    bench/nginx.conf.in >"$TMP/nginx.conf"
+  start nginx "$NGINX" -p "$TMP" -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf"
+  NGINX_PID=$STARTED_PID
+  wait_ready "http://127.0.0.1:$NPORT/api/bench" "$NGINX_PID" nginx
+  measure nginx "nginx → bench-handler" "http://127.0.0.1:$NPORT/api/bench"
+  stop_started "$NGINX_PID"
+fi
+if [[ -n $HANDLER_PID ]]; then stop_started "$HANDLER_PID"; fi
+
+# squall_variant KEY LABEL APP
+squall_variant() {
+  local key=$1 label=$2 app=$3 port pid
+  port=$(free_port)
+  start "$key" "$SQUALL" start "$app" --port "$port"
+  pid=$STARTED_PID
+  wait_ready "http://127.0.0.1:$port/api/bench" "$pid" "$key"
+  measure "$key" "$label" "http://127.0.0.1:$port/api/bench"
+  stop_started "$pid"
+}
+if wants squall; then
+  squall_variant squall "squall → bench-handler (JSON protocol)" examples/bench-handler/app
+fi
+if wants squall-fwd; then
+  squall_variant squall-fwd "squall → bench-handler (forwarding)" examples/bench-handler/app-forwarding
+fi
+
+# kB of VmRSS of one process
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+IDLE_RSS_KB=""
+IDLE_RSS_TREE_KB=""
+if wants rss; then
+  port=$(free_port)
+  start squall-hello "$SQUALL" start examples/hello --port "$port"
+  pid=$STARTED_PID
+  wait_ready "http://127.0.0.1:$port/api/hello/bench" "$pid" squall-hello
+  log "squall start examples/hello: ready, idling 2 s"
+  sleep 2
+  IDLE_RSS_KB=$(rss_kb "$pid")
+  # Also every squall process under it (instances are `squall host` children), workers excluded.
+  IDLE_RSS_TREE_KB=0
+  queue=("$pid")
+  while ((${#queue[@]})); do
+    p=${queue[0]}; queue=("${queue[@]:1}")
+    if [[ $p == "$pid" || $(cat "/proc/$p/comm" 2>/dev/null) == squall ]]; then
+      IDLE_RSS_TREE_KB=$((IDLE_RSS_TREE_KB + $(rss_kb "$p")))
+    fi
+    for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do queue+=("$c"); done
+  done
+  log "idle VmRSS: squall $IDLE_RSS_KB kB, all squall processes $IDLE_RSS_TREE_KB kB"
+  stop_started "$pid"
+fi
+
+# --- report ----------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f ms", a - b }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+
+echo "## HTTP benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
+echo
+echo "wrk: $CONNECTIONS connections, $THREADS threads, ${DURATION} s measured after ${WARMUP} s warmup;" \
+  "bench-handler threads: ${BENCH_HANDLER_THREADS:-1}; $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+echo
+if ((${#ORDER[@]})); then
+  echo "| variant | req/s | p50 (ms) | p99 (ms) | errors |"
+  echo "|---|---:|---:|---:|---:|"
+  for k in "${ORDER[@]}"; do
+    echo "| ${LABEL[$k]} | ${RPS[$k]} | ${P50[$k]} | ${P99[$k]} | ${ERRS[$k]} |"
+  done
+  echo
+fi
+if [[ -n ${RPS[nginx]:-} ]]; then
+  [[ -n ${RPS[squall]:-} ]] && echo "- throughput squall/nginx (JSON protocol): $(ratio "${RPS[squall]}" "${RPS[nginx]}")"
+  [[ -n ${RPS[squall-fwd]:-} ]] && echo "- throughput squall/nginx (forwarding): $(ratio "${RPS[squall-fwd]}" "${RPS[nginx]}")"
+  [[ -n ${RPS[direct]:-} ]] && echo "- throughput nginx/direct: $(ratio "${RPS[nginx]}" "${RPS[direct]}")"
+fi
+if [[ -n ${P50[direct]:-} ]]; then
+  [[ -n ${P50[squall]:-} ]] && echo "- p50 added by squall (JSON protocol) over direct: $(diff_ms "${P50[squall]}" "${P50[direct]}")"
+  [[ -n ${P50[squall-fwd]:-} ]] && echo "- p50 added by squall (forwarding) over direct: $(diff_ms "${P50[squall-fwd]}" "${P50[direct]}")"
+  [[ -n ${P50[nginx]:-} ]] && echo "- p50 added by nginx over direct: $(diff_ms "${P50[nginx]}" "${P50[direct]}")"
+fi
+if [[ -n $IDLE_RSS_KB ]]; then
+  echo "- idle VmRSS of \`squall start examples/hello\` (squall process, worker excluded): $(mib "$IDLE_RSS_KB")" \
+    "($IDLE_RSS_KB kB; all squall processes: $(mib "$IDLE_RSS_TREE_KB"))"
+fi

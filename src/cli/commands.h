@@ -1,0 +1,26 @@
+// squall's subcommands. Each returns the process exit code: 0 ok, 1 runtime failure,
+// 2 bad configuration or usage.
+#pragma once
+
+#include <string>
+
+namespace squall::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitConfig = 2;
+
+struct StartOptions {
+  std::string app_dir;
+  int port = 7071;
+  bool port_given = false;
+  std::string listen_address = "127.0.0.1";
+  int threads = 0;  // 0 = one per core
+  std::string log_format = "text";
+  double request_timeout_seconds = 60;
+};
+int RunStart(const StartOptions& options);
+
+int RunKeysList(const std::string& app_dir, bool json);
+
+}  // namespace squall::cli

@@ -1,0 +1,130 @@
+// The host's admin API (master key): /admin/host/status, /admin/functions, drain and resume.
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include "host/function_host.h"
+
+namespace squall {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* DrainStateName(FunctionHost::DrainState s) {
+  switch (s) {
+    case FunctionHost::DrainState::kDisabled: return "Disabled";
+    case FunctionHost::DrainState::kInProgress: return "InProgress";
+    case FunctionHost::DrainState::kCompleted: return "Completed";
+  }
+  return "Disabled";
+}
+
+bool PathIs(const std::vector<std::string>& segments, std::initializer_list<std::string_view> want) {
+  if (segments.size() != want.size()) return false;
+  std::size_t i = 0;
+  for (auto w : want)
+    if (!EqualsIgnoreCase(segments[i++], w)) return false;
+  return true;
+}
+
+}  // namespace
+
+void FunctionHost::HandleAdmin(const HttpRequest& request,
+                               const std::vector<std::string>& segments, Responder respond) {
+  // Azure answers the liveness ping without a key.
+  if (PathIs(segments, {"admin", "host", "ping"})) return respond(TextResponse(200, ""));
+  if (!keys_.IsMaster(ExtractKey(request))) {
+    return respond(TextResponse(401, "Unauthorized: the admin API needs the master key.\n"));
+  }
+  const std::string& method = request.method;
+  auto wrong_method = [&](const char* allow) {
+    HttpResponse r = TextResponse(405, "Method Not Allowed\n");
+    r.SetHeader("Allow", allow);
+    respond(std::move(r));
+  };
+
+  if (PathIs(segments, {"admin", "host", "status"})) {
+    if (method != "GET") return wrong_method("GET");
+    json::object o;
+    o["id"] = options_.host_id;
+    std::string state = "Running";
+    if (stopping_) {
+      state = "Stopping";
+    } else if (draining_) {
+      state = "Draining";
+    } else if (supervisor_.state() != WorkerSupervisor::State::kReady) {
+      state = "Initialized";  // host up, worker not (yet) ready
+    }
+    o["state"] = state;
+    o["version"] = options_.host_version;
+    o["processUptime"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             clock_.Now() - started_at_).count();
+    json::object worker;
+    worker["state"] = WorkerSupervisor::StateName(supervisor_.state());
+    worker["pid"] = supervisor_.pid();
+    worker["restarts"] = supervisor_.restarts();
+    o["worker"] = std::move(worker);
+    return respond(JsonResponse(200, json::serialize(o)));
+  }
+
+  if (PathIs(segments, {"admin", "functions"})) {
+    if (method != "GET") return wrong_method("GET");
+    json::array arr;
+    for (const auto& [fn, route] : HttpRoutes()) {
+      json::object o;
+      o["name"] = fn->config->name;
+      o["trigger"] = fn->trigger->type;
+      o["route"] = route;
+      json::array methods;
+      for (auto& m : fn->trigger->methods) methods.emplace_back(m);
+      o["methods"] = std::move(methods);
+      o["authLevel"] = AuthLevelName(fn->trigger->auth_level);
+      o["forwarding"] = fn->forward;
+      o["supported"] = true;
+      arr.emplace_back(std::move(o));
+    }
+    for (const auto* fn : unsupported_) {
+      json::object o;
+      o["name"] = fn->name;
+      const Binding* t = fn->Trigger();
+      o["trigger"] = t ? t->type : "";
+      o["supported"] = false;
+      o["reason"] = "trigger not yet supported";
+      arr.emplace_back(std::move(o));
+    }
+    for (const auto& fn : app_.functions) {
+      if (!fn.disabled) continue;
+      json::object o;
+      o["name"] = fn.name;
+      const Binding* t = fn.Trigger();
+      o["trigger"] = t ? t->type : "";
+      o["disabled"] = true;
+      arr.emplace_back(std::move(o));
+    }
+    return respond(JsonResponse(200, json::serialize(arr)));
+  }
+
+  if (PathIs(segments, {"admin", "host", "drain"})) {
+    if (method != "POST") return wrong_method("POST");
+    Drain();
+    return respond(JsonResponse(202, R"({"state":"InProgress"})"));
+  }
+
+  if (PathIs(segments, {"admin", "host", "drain", "status"})) {
+    if (method != "GET") return wrong_method("GET");
+    json::object o;
+    o["state"] = DrainStateName(drain_state());
+    o["outstandingInvocations"] = outstanding();
+    return respond(JsonResponse(200, json::serialize(o)));
+  }
+
+  if (PathIs(segments, {"admin", "host", "resume"})) {
+    if (method != "POST") return wrong_method("POST");
+    Resume();
+    return respond(JsonResponse(200, R"({"state":"Running"})"));
+  }
+
+  respond(TextResponse(404, "Not Found\n"));
+}
+
+}  // namespace squall

@@ -1,0 +1,203 @@
+#include "host/function_host.h"
+
+#include <algorithm>
+
+#include "core/log.h"
+#include "host/invocation_protocol.h"
+#include "host/invocation_state.h"
+
+namespace squall {
+
+namespace {
+
+bool MethodAllowed(const Binding& trigger, std::string_view method) {
+  if (trigger.methods.empty()) return true;
+  return std::any_of(trigger.methods.begin(), trigger.methods.end(),
+                     [&](const std::string& m) { return EqualsIgnoreCase(m, method); });
+}
+
+std::string AllowHeader(const std::vector<const FunctionHost::HttpFunction*>& fns) {
+  std::vector<std::string> methods;
+  for (auto* f : fns) {
+    if (f->trigger->methods.empty()) return "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS";
+    for (auto& m : f->trigger->methods)
+      if (std::find(methods.begin(), methods.end(), m) == methods.end()) methods.push_back(m);
+  }
+  std::string out;
+  for (auto& m : methods) out += (out.empty() ? "" : ", ") + m;
+  return out;
+}
+
+}  // namespace
+
+FunctionHost::FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys,
+                           WorkerLauncher& launcher, FunctionHostOptions options)
+    : loop_(loop), clock_(clock), app_(app), keys_(std::move(keys)),
+      options_(std::move(options)), supervisor_(clock, launcher, options_.worker),
+      gate_(app.host.http.max_concurrent_requests, app.host.http.max_outstanding_requests),
+      started_at_(clock.Now()) {}
+
+FunctionHost::~FunctionHost() = default;
+
+StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
+    EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys, WorkerLauncher& launcher,
+    FunctionHostOptions options, std::vector<ConfigIssue>* issues) {
+  std::unique_ptr<FunctionHost> host(
+      new FunctionHost(loop, clock, app, std::move(keys), launcher, std::move(options)));
+  host->prefix_segments_ = SplitPath(app.host.http.route_prefix);
+  bool failed = false;
+  host->http_functions_.reserve(app.functions.size());
+  for (const auto& fn : app.functions) {
+    if (fn.disabled) continue;
+    const Binding* trigger = fn.Trigger();
+    if (!trigger) continue;
+    if (fn.trigger_kind() != TriggerKind::kHttp) {
+      host->unsupported_.push_back(&fn);
+      continue;
+    }
+    HttpFunction entry;
+    entry.config = &fn;
+    entry.trigger = trigger;
+    entry.route = trigger->route.value_or(fn.name);
+    entry.forward = app.host.custom_handler.enable_forwarding_http_request && fn.IsHttpOnly();
+    auto parsed = RouteTemplate::Parse(entry.route);
+    if (!parsed.ok()) {
+      std::size_t index = static_cast<std::size_t>(trigger - fn.bindings.data());
+      issues->push_back({(fn.dir / "function.json").string(),
+                         "/bindings/" + std::to_string(index) + "/route",
+                         parsed.status().message()});
+      failed = true;
+      continue;
+    }
+    host->router_.Add(static_cast<int>(host->http_functions_.size()), std::move(*parsed));
+    host->http_functions_.push_back(std::move(entry));
+  }
+  if (failed) return InvalidArgument("invalid routes");
+  return host;
+}
+
+std::vector<std::pair<const FunctionHost::HttpFunction*, std::string>> FunctionHost::HttpRoutes()
+    const {
+  std::vector<std::pair<const HttpFunction*, std::string>> out;
+  for (const auto& f : http_functions_) {
+    std::string full = app_.host.http.route_prefix;
+    if (!full.empty() && !f.route.empty()) full += '/';
+    full += f.route;
+    out.emplace_back(&f, full);
+  }
+  return out;
+}
+
+void FunctionHost::Start() {
+  for (const auto* fn : unsupported_) {
+    const Binding* t = fn->Trigger();
+    LogWarn("Host", "function '{}': trigger '{}' is not yet supported; the function is not run "
+                    "(the other functions are)",
+            fn->name, t ? t->type : "?");
+  }
+  supervisor_.Start();
+}
+
+void FunctionHost::Stop(std::function<void()> done) {
+  stopping_ = true;
+  supervisor_.Stop(std::move(done));
+}
+
+void FunctionHost::Drain() {
+  if (!draining_.exchange(true)) {
+    LogInfo("Host", "drain requested: new invocations are refused; {} in flight",
+            outstanding_.load());
+  }
+}
+
+void FunctionHost::Resume() {
+  if (draining_.exchange(false)) LogInfo("Host", "resumed: accepting invocations again");
+}
+
+FunctionHost::DrainState FunctionHost::drain_state() const {
+  if (!draining_) return DrainState::kDisabled;
+  return outstanding_.load() > 0 ? DrainState::kInProgress : DrainState::kCompleted;
+}
+
+std::string FunctionHost::ExtractKey(const HttpRequest& request) const {
+  if (const std::string* h = request.FindHeader("x-functions-key")) return *h;
+  std::string_view q = request.query();
+  if (q.empty()) return {};
+  for (auto& [k, v] : ParseQueryString(q)) {
+    if (k == "code") return v;
+  }
+  return {};
+}
+
+void FunctionHost::Handle(HttpRequest request, Responder respond) {
+  std::vector<std::string> segments = SplitPath(request.path());
+  if (!segments.empty() && EqualsIgnoreCase(segments[0], "admin")) {
+    return HandleAdmin(request, segments, std::move(respond));
+  }
+  // Strip the route prefix ("api" by default).
+  if (segments.size() < prefix_segments_.size() ||
+      !std::equal(prefix_segments_.begin(), prefix_segments_.end(), segments.begin(),
+                  [](const std::string& a, const std::string& b) { return EqualsIgnoreCase(a, b); })) {
+    return respond(TextResponse(404, "Not Found\n"));
+  }
+  segments.erase(segments.begin(),
+                 segments.begin() + static_cast<std::ptrdiff_t>(prefix_segments_.size()));
+
+  auto matches = router_.MatchAll(segments);
+  if (matches.empty()) return respond(TextResponse(404, "Not Found\n"));
+  const HttpFunction* fn = nullptr;
+  RouteParams params;
+  std::vector<const HttpFunction*> path_matches;
+  for (auto& m : matches) {
+    const HttpFunction* candidate = &http_functions_[static_cast<std::size_t>(m.route_id)];
+    path_matches.push_back(candidate);
+    if (MethodAllowed(*candidate->trigger, request.method)) {
+      fn = candidate;
+      params = std::move(m.params);
+      break;
+    }
+  }
+  if (!fn) {
+    HttpResponse r = TextResponse(405, "Method Not Allowed\n");
+    r.SetHeader("Allow", AllowHeader(path_matches));
+    return respond(std::move(r));
+  }
+
+  if (fn->trigger->auth_level != AuthLevel::kAnonymous) {
+    std::string key = ExtractKey(request);
+    KeyMatch match = key.empty() ? KeyMatch::kNone : keys_.Check(fn->config->name, key);
+    if (!Authorized(fn->trigger->auth_level, match)) {
+      return respond(TextResponse(401, "Unauthorized\n"));
+    }
+  }
+
+  if (draining_ || stopping_) {
+    HttpResponse r = TextResponse(503, "The host is draining; not accepting new invocations.\n");
+    r.SetHeader("Retry-After", "1");
+    return respond(std::move(r));
+  }
+
+  auto inv = std::make_shared<Invocation>();
+  inv->function = fn;
+  inv->request = std::move(request);
+  inv->params = std::move(params);
+  inv->respond = std::move(respond);
+  inv->start = clock_.Now();
+  ++outstanding_;
+  switch (gate_.Enter([this, inv] { Invoke(inv); })) {
+    case RequestGate::Admission::kRunNow:
+      Invoke(inv);
+      break;
+    case RequestGate::Admission::kQueued:
+      break;
+    case RequestGate::Admission::kRejected: {
+      --outstanding_;
+      HttpResponse r = TextResponse(429, "Too many outstanding requests.\n");
+      r.SetHeader("X-FUNCTION-SCALEOUT", "1");
+      inv->respond(std::move(r));
+      break;
+    }
+  }
+}
+
+}  // namespace squall

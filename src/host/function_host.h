@@ -1,0 +1,101 @@
+// One functions host: serves an app's HTTP-triggered functions through its custom handler.
+// Routing, keys, the HTTP throttle, drain, and invocations (JSON protocol or forwarding) with
+// functionTimeout; the worker itself is kept alive by WorkerSupervisor.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/app_config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "host/key_store.h"
+#include "host/request_gate.h"
+#include "host/worker_supervisor.h"
+#include "http/http_client_pool.h"
+#include "http/http_message.h"
+#include "http/route_template.h"
+
+namespace squall {
+
+class EventLoop;
+
+struct FunctionHostOptions {
+  std::string host_id;       // shown by /admin/host/status
+  std::string host_version;  // sent as X-Azure-Functions-HostVersion
+  WorkerSupervisorOptions worker;
+};
+
+class FunctionHost final : public HttpHandler {
+ public:
+  // Validates what the loader cannot (routes); errors are ConfigIssues naming file and field.
+  static StatusOr<std::unique_ptr<FunctionHost>> Create(EventLoop& loop, Clock& clock,
+                                                        const AppConfig& app, KeyStore keys,
+                                                        WorkerLauncher& launcher,
+                                                        FunctionHostOptions options,
+                                                        std::vector<ConfigIssue>* issues);
+  ~FunctionHost() override;
+
+  void Start();
+  // Refuses new work, stops the worker; done runs when it is gone.
+  void Stop(std::function<void()> done);
+
+  void Handle(HttpRequest request, Responder respond) override;
+
+  struct HttpFunction {
+    const FunctionConfig* config = nullptr;
+    const Binding* trigger = nullptr;
+    std::string route;  // template without prefix
+    bool forward = false;
+  };
+  // For printing URLs at start: every HTTP function with its full route (prefix included).
+  std::vector<std::pair<const HttpFunction*, std::string>> HttpRoutes() const;
+  const std::vector<const FunctionConfig*>& unsupported() const { return unsupported_; }
+
+  // Drain as Azure's admin API has it.
+  enum class DrainState { kDisabled, kInProgress, kCompleted };
+  void Drain();
+  void Resume();
+  DrainState drain_state() const;
+  int outstanding() const { return outstanding_.load(); }
+
+ private:
+  struct Invocation;
+  FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys,
+               WorkerLauncher& launcher, FunctionHostOptions options);
+
+  void HandleAdmin(const HttpRequest& request, const std::vector<std::string>& segments,
+                   Responder respond);
+  void Invoke(std::shared_ptr<Invocation> inv);
+  void SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint endpoint);
+  void Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response, bool succeeded,
+              const std::string& detail);
+  std::shared_ptr<HttpClientPool> PoolFor(const WorkerEndpoint& endpoint);
+  std::string ExtractKey(const HttpRequest& request) const;
+
+  EventLoop& loop_;
+  Clock& clock_;
+  const AppConfig& app_;
+  KeyStore keys_;
+  FunctionHostOptions options_;
+  WorkerSupervisor supervisor_;
+  RequestGate gate_;
+  Router router_;
+  std::vector<HttpFunction> http_functions_;
+  std::vector<const FunctionConfig*> unsupported_;
+  std::vector<std::string> prefix_segments_;
+  MonoTime started_at_;
+
+  std::mutex pool_mu_;
+  std::shared_ptr<HttpClientPool> pool_;
+  std::uint64_t pool_generation_ = 0;
+
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> outstanding_{0};
+};
+
+}  // namespace squall

@@ -1,0 +1,150 @@
+// The invocation pipeline of FunctionHost: wait for the worker, send (JSON protocol or
+// forwarding), enforce functionTimeout, turn the outcome into the caller's response.
+#include <fmt/format.h>
+
+#include "core/log.h"
+#include "core/random.h"
+#include "host/invocation_protocol.h"
+#include "host/invocation_state.h"
+
+namespace squall {
+
+namespace {
+
+std::string FormatTimeSpan(Duration d) {
+  auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();
+  return fmt::format("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+
+bool IsHopByHop(std::string_view name) {
+  for (std::string_view h : {"Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer",
+                             "Upgrade", "Proxy-Connection", "Content-Length"}) {
+    if (EqualsIgnoreCase(name, h)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endpoint) {
+  std::lock_guard lock(pool_mu_);
+  if (!pool_ || pool_generation_ != endpoint.generation) {
+    // A new worker: the old connections point at a process that is gone.
+    pool_ = std::make_shared<HttpClientPool>(loop_, "127.0.0.1", endpoint.port);
+    pool_generation_ = endpoint.generation;
+  }
+  return pool_;
+}
+
+void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
+  inv->id = RandomUuid();
+  if (app_.host.function_timeout) {
+    inv->timeout_timer = clock_.Schedule(*app_.host.function_timeout, [this, inv] {
+      if (inv->done) return;
+      std::string msg = fmt::format("Timeout value of {} was exceeded by function: Functions.{}",
+                                    FormatTimeSpan(*app_.host.function_timeout),
+                                    inv->function->config->name);
+      if (auto call = std::atomic_load(&inv->call)) call->Cancel(DeadlineExceeded(msg));
+      // The worker may be stuck: restart it, as Azure's host does after a timeout.
+      if (inv->generation != 0) supervisor_.Restart(inv->generation, msg);
+      Finish(inv, TextResponse(500, msg + "\n"), false, "timeout");
+    });
+  }
+  supervisor_.WhenReady(options_.worker.initialization_timeout,
+                        [this, inv](StatusOr<WorkerEndpoint> endpoint) {
+                          if (inv->done) return;
+                          if (!endpoint.ok()) {
+                            HttpResponse r = TextResponse(503, endpoint.status().message() + "\n");
+                            r.SetHeader("Retry-After", "1");
+                            return Finish(inv, std::move(r), false, endpoint.status().message());
+                          }
+                          SendToWorker(inv, *endpoint);
+                        });
+}
+
+void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint endpoint) {
+  inv->generation = endpoint.generation;
+  const HttpFunction& fn = *inv->function;
+  HttpRequest out;
+  if (fn.forward) {
+    // Forwarding mode: the request as received, at the same path and query.
+    out.method = inv->request.method;
+    out.target = inv->request.target;
+    out.headers.reserve(inv->request.headers.size() + 2);
+    for (auto& h : inv->request.headers)
+      if (!IsHopByHop(h.name)) out.headers.push_back(std::move(h));
+    out.body = std::move(inv->request.body);
+  } else {
+    HttpTriggerData data;
+    const std::string* host = inv->request.FindHeader("Host");
+    data.url = "http://" + (host ? *host : std::string("localhost")) + inv->request.target;
+    data.method = inv->request.method;
+    data.query = ParseQueryString(inv->request.query());
+    data.headers = std::move(inv->request.headers);
+    data.params = inv->params;
+    data.body = std::move(inv->request.body);
+    out.method = "POST";
+    out.target = "/" + fn.config->name;
+    out.headers.push_back({"Content-Type", "application/json"});
+    out.body = BuildHttpInvocationRequest(*fn.config, data, clock_.WallNow(), RandomUuid());
+  }
+  out.headers.push_back({std::string(kInvocationIdHeader), inv->id});
+  out.headers.push_back({std::string(kHostVersionHeader), options_.host_version});
+
+  auto pool = PoolFor(endpoint);
+  auto call = pool->Send(std::move(out), [this, inv](StatusOr<HttpResponse> result) {
+    if (inv->done) return;
+    const std::string& name = inv->function->config->name;
+    if (!result.ok()) {
+      if (result.status().code() == StatusCode::kDeadlineExceeded) return;  // timer answered
+      std::string msg = fmt::format("Function '{}' failed: the worker {}", name,
+                                    result.status().message());
+      return Finish(inv, TextResponse(500, msg + "\n"), false, result.status().message());
+    }
+    if (inv->function->forward) {
+      return Finish(inv, std::move(*result), result->status < 500, "");
+    }
+    if (result->status < 200 || result->status >= 300) {
+      std::string msg = fmt::format("Function '{}' failed: the worker answered HTTP {}", name,
+                                    result->status);
+      return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
+    }
+    auto outcome = ParseInvocationResponse(*inv->function->config, result->body);
+    if (!outcome.ok()) {
+      std::string msg = fmt::format("Function '{}' returned a malformed response: {}", name,
+                                    outcome.status().message());
+      return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
+    }
+    for (const auto& line : outcome->logs) {
+      LogLine(LogLevel::kInformation, "Function." + name, line, {{"invocationId", inv->id}});
+    }
+    HttpResponse response = outcome->http ? std::move(*outcome->http) : HttpResponse{204, {}, {}};
+    Finish(inv, std::move(response), true, "");
+  });
+  std::atomic_store(&inv->call, std::move(call));
+}
+
+void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response,
+                          bool succeeded, const std::string& detail) {
+  if (inv->done.exchange(true)) return;
+  clock_.Cancel(inv->timeout_timer);
+  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() - inv->start);
+  int status = response.status;
+  inv->respond(std::move(response));
+  const std::string& name = inv->function->config->name;
+  LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;
+  if (LogEnabled(level)) {
+    std::string message =
+        fmt::format("Executed 'Functions.{}' ({})", name, succeeded ? "Succeeded" : "Failed");
+    if (!detail.empty()) message += ": " + detail;
+    LogLine(level, "Function." + name, message,
+            {{"function", name},
+             {"invocationId", inv->id},
+             {"status", std::to_string(status)},
+             {"durationMs", fmt::format("{:.3f}", static_cast<double>(elapsed.count()) / 1000.0)}});
+  }
+  --outstanding_;
+  gate_.Leave();
+}
+
+}  // namespace squall

@@ -1,0 +1,36 @@
+// Azure's HTTP throttle (extensions.http): at most maxConcurrentRequests run at once, the rest
+// wait in arrival order; beyond maxOutstandingRequests (running + waiting) requests are
+// rejected (429). -1 means unbounded for either. Thread-safe.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <mutex>
+
+namespace squall {
+
+class RequestGate {
+ public:
+  enum class Admission { kRunNow, kQueued, kRejected };
+
+  RequestGate(int max_concurrent, int max_outstanding);
+
+  // kRunNow: the caller runs now and must call Leave() when done. kQueued: `start` runs later
+  // (from some Leave()), and that run must also end with Leave(). kRejected: answer 429.
+  Admission Enter(std::function<void()> start);
+  void Leave();
+
+  int running() const;
+  int waiting() const;
+  int max_concurrent() const { return max_concurrent_; }
+  int max_outstanding() const { return max_outstanding_; }
+
+ private:
+  const int max_concurrent_;
+  const int max_outstanding_;
+  mutable std::mutex mu_;
+  int running_ = 0;
+  std::deque<std::function<void()>> waiting_;
+};
+
+}  // namespace squall

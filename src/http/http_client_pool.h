@@ -1,0 +1,47 @@
+// Keep-alive HTTP/1.1 connections to one loopback endpoint (a worker). Beast stays in the .cpp.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/http_message.h"
+
+namespace squall {
+
+class EventLoop;
+
+// An in-flight call. Cancel() aborts it: the callback then runs with kDeadlineExceeded... or
+// whatever status the caller passed; it always runs exactly once.
+class HttpCall {
+ public:
+  virtual ~HttpCall() = default;
+  virtual void Cancel(Status why) = 0;
+};
+
+class HttpClientPool {
+ public:
+  using Callback = std::function<void(StatusOr<HttpResponse>)>;
+
+  HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle = 256);
+  ~HttpClientPool();
+
+  // Sends request (its target is sent as is; Host is set when missing). Errors: kUnavailable
+  // when nothing accepts the connection or the peer closed it without answering, kInternal for
+  // a malformed response. A reused idle connection the peer had closed is retried once on a
+  // fresh one, as browsers and Go's transport do.
+  std::shared_ptr<HttpCall> Send(HttpRequest request, Callback callback);
+  // Closes idle connections; calls in flight carry on.
+  void CloseIdle();
+
+  const std::string& host() const;
+  int port() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace squall

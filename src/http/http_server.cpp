@@ -1,0 +1,203 @@
+#include "http/http_server.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <optional>
+
+#include "core/asio_context.h"
+#include "core/log.h"
+#include "http/beast_convert.h"
+
+namespace squall {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+using tcp = net::ip::tcp;
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpHandler& handler, const HttpServerOptions& options)
+      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->body_limit(options_.max_body_bytes);
+    parser_->header_limit(options_.max_header_bytes);
+    stream_.expires_after(options_.idle_timeout);
+    beast_http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& req = parser_->get();
+    if (auto expect = req[beast_http::field::expect];
+        !expect.empty() && EqualsIgnoreCase(expect, "100-continue")) {
+      // Clients that ask (curl does for large bodies) wait for this before sending the body.
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         if (wec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(options_.body_timeout);
+    beast_http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRequest(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == beast_http::error::body_limit) {
+      return Reply(TextResponse(413, "Request body too large.\n"), /*keep_alive=*/false, 11);
+    }
+    if (ec == beast_http::error::header_limit) {
+      return Reply(TextResponse(431, "Request headers too large.\n"), false, 11);
+    }
+    if (ec == beast_http::error::end_of_stream || ec == net::error::eof ||
+        ec == beast::error::timeout || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted) {
+      return Close();
+    }
+    if (ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category()) {
+      LogDebug("Http", "malformed request: {}", ec.message());
+      return Reply(TextResponse(400, "Malformed HTTP request.\n"), false, 11);
+    }
+    Close();
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    stream_.expires_never();
+    auto msg = parser_->release();
+    parser_.reset();
+    bool keep_alive = msg.keep_alive();
+    int version = static_cast<int>(msg.version());
+    HttpRequest request = FromBeast(std::move(msg));
+    auto responder = [self = shared_from_this(), keep_alive, version](HttpResponse response) {
+      auto exec = self->stream_.get_executor();
+      net::dispatch(exec, [self = std::move(self), keep_alive, version,
+                           response = std::move(response)]() mutable {
+        self->Reply(std::move(response), keep_alive, version);
+      });
+    };
+    try {
+      handler_.Handle(std::move(request), std::move(responder));
+    } catch (const std::exception& e) {
+      LogError("Http", "request handler threw: {}", e.what());
+      Reply(TextResponse(500, "Internal error.\n"), false, version);
+    }
+  }
+
+  void Reply(HttpResponse response, bool keep_alive, int version) {
+    if (replied_) return;  // a handler bug must not write twice
+    replied_ = true;
+    response_ = std::make_unique<beast_http::response<beast_http::string_body>>(
+        ToBeast(std::move(response), version, keep_alive));
+    stream_.expires_after(options_.body_timeout);
+    beast_http::async_write(stream_, *response_,
+                            [self = shared_from_this(), keep_alive](beast::error_code ec,
+                                                                    std::size_t) {
+                              self->response_.reset();
+                              self->replied_ = false;
+                              if (ec || !keep_alive) return self->Close();
+                              self->ReadHeader();
+                            });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpHandler& handler_;
+  const HttpServerOptions& options_;
+  beast::flat_buffer buffer_;
+  std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+  std::unique_ptr<beast_http::response<beast_http::string_body>> response_;
+  bool replied_ = false;
+};
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(net::io_context& io_, HttpHandler& handler_, HttpServerOptions options_)
+      : io(io_), acceptor(io_), handler(handler_), options(std::move(options_)) {}
+
+  void Accept() {
+    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](
+                                                    beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
+        LogWarn("Http", "accept failed: {}", ec.message());
+      } else {
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        std::make_shared<Session>(std::move(socket), self->handler, self->options)->Start();
+      }
+      self->Accept();
+    });
+  }
+
+  net::io_context& io;
+  tcp::acceptor acceptor;
+  HttpHandler& handler;
+  HttpServerOptions options;
+};
+
+HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpServerOptions options)
+    : impl_(std::make_shared<Impl>(AsioContext(loop), handler, std::move(options))) {}
+
+HttpServer::~HttpServer() { Close(); }
+
+StatusOr<int> HttpServer::Listen(const std::string& address, int port) {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(address, ec);
+  if (ec) return InvalidArgument("not an IP address: " + address);
+  tcp::endpoint endpoint(addr, static_cast<unsigned short>(port));
+  auto& acc = impl_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acc.close(ec);
+    return Unavailable("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                       ec.message());
+  }
+  int bound = acc.local_endpoint().port();
+  impl_->Accept();
+  return bound;
+}
+
+void HttpServer::Close() {
+  net::dispatch(impl_->io, [impl = impl_] {
+    beast::error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+}  // namespace squall

@@ -1,0 +1,52 @@
+#include <gtest/gtest.h>
+
+#include "core/clock.h"
+#include "core/simulated_clock.h"
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+
+WallTime At(std::chrono::seconds since_epoch, Duration extra = Duration::zero()) {
+  return WallTime{since_epoch} + extra;
+}
+
+TEST(FormatIso8601Test, KnownInstantWithMilliseconds) {
+  // 1700000000 s after the epoch is 2023-11-14T22:13:20Z.
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s, 678ms)), "2023-11-14T22:13:20.678Z");
+}
+
+TEST(FormatIso8601Test, WholeSecondsShowThreeZeroDigits) {
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s)), "2023-11-14T22:13:20.000Z");
+}
+
+TEST(FormatIso8601Test, MillisecondsAreZeroPadded) {
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s, 5ms)), "2023-11-14T22:13:20.005Z");
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s, 40ms)), "2023-11-14T22:13:20.040Z");
+}
+
+TEST(FormatIso8601Test, SubMillisecondsAreTruncatedNotRounded) {
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s, 999ms + 999'999ns)), "2023-11-14T22:13:20.999Z");
+  EXPECT_EQ(FormatIso8601(At(1'700'000'000s, 1ns)), "2023-11-14T22:13:20.000Z");
+}
+
+TEST(FormatIso8601Test, EpochAndSingleDigitFieldsAreZeroPadded) {
+  EXPECT_EQ(FormatIso8601(WallTime{}), "1970-01-01T00:00:00.000Z");
+  // 2024-01-02T03:04:05Z = 1704164645
+  EXPECT_EQ(FormatIso8601(At(1'704'164'645s, 678ms)), "2024-01-02T03:04:05.678Z");
+}
+
+TEST(FormatIso8601Test, LeapDay) {
+  // 2024-02-29T23:59:59Z = 1709251199
+  EXPECT_EQ(FormatIso8601(At(1'709'251'199s, 1ms)), "2024-02-29T23:59:59.001Z");
+}
+
+TEST(FormatIso8601Test, FollowsSimulatedWallClock) {
+  SimulatedClock clock;
+  clock.Advance(2500ms);
+  EXPECT_EQ(FormatIso8601(clock.WallNow()), "2023-11-14T22:13:22.500Z");
+}
+
+}  // namespace
+}  // namespace squall
