@@ -97,7 +97,7 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
     const std::string& name = inv->function->config->name;
     if (!result.ok()) {
       if (result.status().code() == StatusCode::kDeadlineExceeded) return;  // timer answered
-      std::string msg = fmt::format("Function '{}' failed: the worker {}", name,
+      std::string msg = fmt::format("Function '{}' failed: {}", name,
                                     result.status().message());
       return Finish(inv, TextResponse(500, msg + "\n"), false, result.status().message());
     }

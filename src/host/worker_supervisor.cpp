@@ -154,6 +154,7 @@ void WorkerSupervisor::OnExit(std::uint64_t generation, const std::string& how) 
   if (was_ready && clock_.Now() - ready_since_ >= options_.healthy_after) {
     next_backoff_ = options_.backoff_initial;
   }
+  bool died_starting = state_ == State::kStarting;
   Duration delay;
   if (restart_requested_) {
     delay = Duration::zero();
@@ -175,6 +176,11 @@ void WorkerSupervisor::OnExit(std::uint64_t generation, const std::string& how) 
     backoff_timer_ = kNoTimer;
     if (state_ == State::kBackoff) LaunchLocked(l);
   });
+  if (died_starting) {
+    // It died before it ever accepted a request and will likely do so again: callers get a
+    // prompt 503 instead of waiting out the initialization timeout.
+    FailWaitersLocked(lock, Unavailable("the worker " + how + " during start-up"));
+  }
 }
 
 void WorkerSupervisor::WhenReady(Duration max_wait, ReadyCallback cb) {

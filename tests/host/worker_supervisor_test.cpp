@@ -461,21 +461,34 @@ TEST_F(WorkerSupervisorTest, CrashBackoffDoublesAndIsCappedAt60s) {
   EXPECT_EQ(ReadyEndpoint().generation, 10u);
 }
 
-TEST_F(WorkerSupervisorTest, CrashWhileStartingKeepsWaitersForTheRestartedWorker) {
+TEST_F(WorkerSupervisorTest, CrashWhileStartingFailsWaitersAtOnce) {
+  // A worker that dies before it ever accepted a request will likely do so again: callers get a
+  // prompt 503 rather than waiting out the initialization timeout.
   launcher_.listening = false;
   sup().Start();
   Results r;
   sup().WhenReady(10s, r.Callback(clock_));
   clock_.Advance(500ms);
   launcher_.last().Exit("exited with code 2");
-  EXPECT_EQ(r.size(), 0u);  // a crash alone does not fail the waiter
-  launcher_.listening = true;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r.got[0].status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.got[0].status().message().find("during start-up"), std::string::npos);
+  EXPECT_EQ(r.at[0], T(500ms));
+}
+
+TEST_F(WorkerSupervisorTest, CrashAfterReadyKeepsNewWaitersForTheRestartedWorker) {
+  sup().Start();
+  ASSERT_EQ(sup().state(), State::kReady);
+  clock_.Advance(5s);
+  launcher_.last().Exit("exited with code 2");
+  Results r;
+  sup().WhenReady(10s, r.Callback(clock_));
+  EXPECT_EQ(r.size(), 0u);  // waits through the 1 s backoff
   clock_.Advance(1s);
   ASSERT_EQ(r.size(), 1u);
   ASSERT_TRUE(r.got[0].ok());
   EXPECT_EQ(r.got[0]->generation, 2u);
-  EXPECT_EQ(r.got[0]->port, 50001);
-  EXPECT_EQ(r.at[0], T(1500ms));
+  EXPECT_EQ(r.at[0], T(6s));
 }
 
 TEST_F(WorkerSupervisorTest, BackoffResetsAfterWorkerStayedHealthy) {
