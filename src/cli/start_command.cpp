@@ -45,7 +45,10 @@ int RunStart(const StartOptions& options) {
     return kExitConfig;
   }
 
-  EventLoop loop;
+  int threads = options.threads > 0
+                    ? options.threads
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  EventLoop loop(threads);
   auto clock = MakeRealClock(loop);
   LocalWorkerLauncher launcher(loop, *app);
   FunctionHostOptions host_options;
@@ -99,11 +102,10 @@ int RunStart(const StartOptions& options) {
     server.Close();
     (*host)->Stop([&loop] { loop.Stop(); });
   });
-  int threads = options.threads > 0 ? options.threads
-                                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   loop.Run(threads);
   KillAllChildProcessGroups();  // belt and braces: nothing is left behind
   LogInfo("Host", "stopped");
+  FlushLogs();
   return kExitOk;
 }
 

@@ -9,7 +9,7 @@
 
 namespace squall {
 
-EventLoop::EventLoop() : impl_(std::make_unique<Impl>()) {}
+EventLoop::EventLoop(int threads) : impl_(std::make_unique<Impl>(threads)) {}
 EventLoop::~EventLoop() = default;
 
 void EventLoop::Run(int threads) {

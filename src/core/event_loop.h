@@ -9,7 +9,8 @@ namespace squall {
 
 class EventLoop {
  public:
-  EventLoop();
+  // threads: how many threads will call Run (a hint that lets Asio skip locking when 1).
+  explicit EventLoop(int threads = 1);
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;

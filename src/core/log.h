@@ -16,6 +16,8 @@ enum class LogFormat { kText, kJson };
 
 void InitLogging(LogFormat format, LogLevel level);
 void SetLogLevel(LogLevel level);
+// Writes out buffered lines (called before exit).
+void FlushLogs();
 bool LogEnabled(LogLevel level);
 // Azure's level names (Trace, Debug, Information, Warning, Error, Critical, None), any case.
 bool ParseLogLevel(std::string_view name, LogLevel* out);

@@ -37,7 +37,7 @@ std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endp
 }
 
 void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
-  inv->id = RandomUuid();
+  inv->id = FastUuid();
   if (app_.host.function_timeout) {
     inv->timeout_timer = clock_.Schedule(*app_.host.function_timeout, [this, inv] {
       if (inv->done) return;
@@ -86,7 +86,7 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
     out.method = "POST";
     out.target = "/" + fn.config->name;
     out.headers.push_back({"Content-Type", "application/json"});
-    out.body = BuildHttpInvocationRequest(*fn.config, data, clock_.WallNow(), RandomUuid());
+    out.body = BuildHttpInvocationRequest(*fn.config, data, clock_.WallNow(), FastUuid());
   }
   out.headers.push_back({std::string(kInvocationIdHeader), inv->id});
   out.headers.push_back({std::string(kHostVersionHeader), options_.host_version});

@@ -13,18 +13,6 @@ HttpRequest FromBeast(beast_http::request<beast_http::string_body>&& req) {
   return out;
 }
 
-beast_http::request<beast_http::string_body> ToBeast(HttpRequest&& req) {
-  beast_http::request<beast_http::string_body> out;
-  out.method_string(req.method);
-  out.target(req.target);
-  out.version(11);
-  for (auto& h : req.headers) out.insert(h.name, h.value);
-  out.body() = std::move(req.body);
-  out.keep_alive(true);
-  out.prepare_payload();
-  return out;
-}
-
 HttpResponse FromBeast(beast_http::response<beast_http::string_body>&& res) {
   HttpResponse out;
   out.status = static_cast<int>(res.result_int());
@@ -38,23 +26,6 @@ HttpResponse FromBeast(beast_http::response<beast_http::string_body>&& res) {
     out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
   }
   out.body = std::move(res.body());
-  return out;
-}
-
-beast_http::response<beast_http::string_body> ToBeast(HttpResponse&& res, int version,
-                                                      bool keep_alive) {
-  beast_http::response<beast_http::string_body> out;
-  out.result(static_cast<unsigned>(res.status));
-  out.version(static_cast<unsigned>(version));
-  for (auto& h : res.headers) {
-    if (EqualsIgnoreCase(h.name, "Content-Length") || EqualsIgnoreCase(h.name, "Connection") ||
-        EqualsIgnoreCase(h.name, "Transfer-Encoding"))
-      continue;
-    out.insert(h.name, h.value);
-  }
-  out.body() = std::move(res.body);
-  out.keep_alive(keep_alive);
-  out.prepare_payload();
   return out;
 }
 

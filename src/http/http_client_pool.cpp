@@ -1,6 +1,8 @@
 #include "http/http_client_pool.h"
 
+#include <array>
 #include <atomic>
+#include <boost/asio/write.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
@@ -8,13 +10,13 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 #include "core/asio_context.h"
 #include "http/beast_convert.h"
+#include "http/wire_format.h"
 
 namespace squall {
 
@@ -23,14 +25,14 @@ namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
 struct Connection {
-  explicit Connection(net::io_context& io) : stream(net::make_strand(io)) {}
+  explicit Connection(EventLoop::Impl& loop) : stream(ConnectionExecutor(loop)) {}
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
 };
 
 struct HttpClientPool::Impl : std::enable_shared_from_this<HttpClientPool::Impl> {
-  Impl(net::io_context& io_, std::string host_, int port_, std::size_t max_idle_)
-      : io(io_), host(std::move(host_)), port(port_), max_idle(max_idle_),
+  Impl(EventLoop::Impl& loop_, std::string host_, int port_, std::size_t max_idle_)
+      : loop(loop_), host(std::move(host_)), port(port_), max_idle(max_idle_),
         endpoint(net::ip::make_address(host), static_cast<unsigned short>(port_)) {}
 
   std::unique_ptr<Connection> TakeIdle() {
@@ -47,7 +49,7 @@ struct HttpClientPool::Impl : std::enable_shared_from_this<HttpClientPool::Impl>
     idle.push_back(std::move(c));
   }
 
-  net::io_context& io;
+  EventLoop::Impl& loop;
   std::string host;
   int port;
   std::size_t max_idle;
@@ -67,7 +69,8 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     if (!request.FindHeader("Host")) {
       request.headers.push_back({"Host", pool_->host + ":" + std::to_string(pool_->port)});
     }
-    request_ = ToBeast(std::move(request));
+    head_ = SerializeRequestHead(request);
+    body_ = std::move(request.body);
   }
 
   void Start() {
@@ -95,7 +98,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
 
  private:
   void Connect() {
-    conn_ = std::make_unique<Connection>(pool_->io);
+    conn_ = std::make_unique<Connection>(pool_->loop);
     conn_ptr_ = conn_.get();
     if (Cancelled()) return Finish(*cancel_status_);
     conn_->stream.async_connect(pool_->endpoint,
@@ -114,11 +117,12 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
   void Write() {
     conn_ptr_ = conn_.get();
     if (Cancelled()) return Finish(*cancel_status_);
-    beast_http::async_write(conn_->stream, request_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->RetryOrFail(ec);
-                              self->Read();
-                            });
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(conn_->stream, buffers,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->RetryOrFail(ec);
+                       self->Read();
+                     });
   }
 
   void Read() {
@@ -186,7 +190,8 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
 
   std::shared_ptr<HttpClientPool::Impl> pool_;
   HttpClientPool::Callback callback_;
-  beast_http::request<beast_http::string_body> request_;
+  std::string head_;
+  std::string body_;
   std::optional<beast_http::response_parser<beast_http::string_body>> parser_;
   std::unique_ptr<Connection> conn_;
   std::atomic<Connection*> conn_ptr_{nullptr};
@@ -199,7 +204,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
 }  // namespace
 
 HttpClientPool::HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle)
-    : impl_(std::make_shared<Impl>(AsioContext(loop), std::move(host), port, max_idle)) {}
+    : impl_(std::make_shared<Impl>(loop.impl(), std::move(host), port, max_idle)) {}
 
 HttpClientPool::~HttpClientPool() { CloseIdle(); }
 

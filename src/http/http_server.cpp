@@ -10,11 +10,13 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <optional>
 
 #include "core/asio_context.h"
 #include "core/log.h"
 #include "http/beast_convert.h"
+#include "http/wire_format.h"
 
 namespace squall {
 
@@ -113,17 +115,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void Reply(HttpResponse response, bool keep_alive, int version) {
     if (replied_) return;  // a handler bug must not write twice
     replied_ = true;
-    response_ = std::make_unique<beast_http::response<beast_http::string_body>>(
-        ToBeast(std::move(response), version, keep_alive));
+    if (response.status < 200 || response.status == 204 || response.status == 304) {
+      response.body.clear();  // these carry no body
+    }
+    head_ = SerializeResponseHead(response, version, keep_alive);
+    body_ = std::move(response.body);
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     stream_.expires_after(options_.body_timeout);
-    beast_http::async_write(stream_, *response_,
-                            [self = shared_from_this(), keep_alive](beast::error_code ec,
-                                                                    std::size_t) {
-                              self->response_.reset();
-                              self->replied_ = false;
-                              if (ec || !keep_alive) return self->Close();
-                              self->ReadHeader();
-                            });
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                       self->replied_ = false;
+                       if (ec || !keep_alive) return self->Close();
+                       self->ReadHeader();
+                     });
   }
 
   void Close() {
@@ -137,18 +141,20 @@ class Session : public std::enable_shared_from_this<Session> {
   const HttpServerOptions& options_;
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
-  std::unique_ptr<beast_http::response<beast_http::string_body>> response_;
+  std::string head_;
+  std::string body_;
   bool replied_ = false;
 };
 
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(net::io_context& io_, HttpHandler& handler_, HttpServerOptions options_)
-      : io(io_), acceptor(io_), handler(handler_), options(std::move(options_)) {}
+  Impl(EventLoop::Impl& loop_, HttpHandler& handler_, HttpServerOptions options_)
+      : loop(loop_), io(loop_.io), acceptor(loop_.io), handler(handler_),
+        options(std::move(options_)) {}
 
   void Accept() {
-    acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](
+    acceptor.async_accept(ConnectionExecutor(loop), [self = shared_from_this()](
                                                     beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
@@ -162,6 +168,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     });
   }
 
+  EventLoop::Impl& loop;
   net::io_context& io;
   tcp::acceptor acceptor;
   HttpHandler& handler;
@@ -169,7 +176,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 };
 
 HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpServerOptions options)
-    : impl_(std::make_shared<Impl>(AsioContext(loop), handler, std::move(options))) {}
+    : impl_(std::make_shared<Impl>(loop.impl(), handler, std::move(options))) {}
 
 HttpServer::~HttpServer() { Close(); }
 
