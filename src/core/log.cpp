@@ -106,8 +106,8 @@ void LogLine(LogLevel level, std::string_view category, std::string_view message
   std::string line;
   if (g_format.load() == LogFormat::kJson) {
     line = fmt::format(R"("category":{},"message":{})", JsonString(category), JsonString(message));
+    // The closing brace is the pattern's (InitLogging).
     for (auto& [k, v] : fields) line += fmt::format(",{}:{}", JsonString(k), JsonString(v));
-    line += '}';
   } else {
     line = fmt::format("[{}] {}", category, message);
     for (auto& [k, v] : fields) line += fmt::format(" {}={}", k, v);

@@ -130,6 +130,9 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   clock_.Cancel(inv->timeout_timer);
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() - inv->start);
   int status = response.status;
+  // Counted out before the caller hears back, so drain status never lags the response.
+  --outstanding_;
+  gate_.Leave();
   inv->respond(std::move(response));
   const std::string& name = inv->function->config->name;
   LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;
@@ -143,8 +146,6 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
              {"status", std::to_string(status)},
              {"durationMs", fmt::format("{:.3f}", static_cast<double>(elapsed.count()) / 1000.0)}});
   }
-  --outstanding_;
-  gate_.Leave();
 }
 
 }  // namespace squall

@@ -220,13 +220,11 @@ void HttpClientPool::CloseIdle() {
     std::lock_guard lock(impl_->mu);
     idle.swap(impl_->idle);
   }
+  // An idle connection has no operation pending, so it can be closed here, on any thread, and
+  // also after the loop has stopped.
   for (auto& c : idle) {
-    auto* raw = c.release();
-    net::dispatch(raw->stream.get_executor(), [raw] {
-      beast::error_code ignored;
-      raw->stream.socket().close(ignored);
-      delete raw;
-    });
+    beast::error_code ignored;
+    c->stream.socket().close(ignored);
   }
 }
 
