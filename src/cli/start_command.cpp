@@ -33,6 +33,8 @@ int RunStart(const StartOptions& options) {
   auto app = LoadAppOrReport(options.app_dir);
   if (!app) return kExitConfig;
   SetLogLevel(app->host.logging.default_level);
+  SetCategoryLogLevels({app->host.logging.category_levels.begin(),
+                        app->host.logging.category_levels.end()});
 
   int port = options.port;
   if (!options.port_given && app->settings.local_http_port) port = *app->settings.local_http_port;

@@ -58,6 +58,9 @@ spdlog::level::level_enum ToSpd(LogLevel l) {
   return spdlog::level::info;
 }
 
+// Written once at start-up (before threads), read on every line.
+std::vector<std::pair<std::string, LogLevel>> g_category_levels;
+
 std::string JsonString(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
 
 }  // namespace
@@ -83,6 +86,26 @@ void FlushLogs() {
 void SetLogLevel(LogLevel level) { g_level = level; }
 bool LogEnabled(LogLevel level) { return level != LogLevel::kNone && level >= g_level.load(); }
 
+void SetCategoryLogLevels(std::vector<std::pair<std::string, LogLevel>> levels) {
+  g_category_levels = std::move(levels);
+}
+
+bool LogEnabled(LogLevel level, std::string_view category) {
+  if (level == LogLevel::kNone) return false;
+  LogLevel threshold = g_level.load();
+  std::size_t best = 0;
+  for (const auto& [prefix, l] : g_category_levels) {
+    bool matches = category.size() >= prefix.size() &&
+                   category.compare(0, prefix.size(), prefix) == 0 &&
+                   (category.size() == prefix.size() || category[prefix.size()] == '.');
+    if (matches && prefix.size() >= best) {
+      best = prefix.size();
+      threshold = l;
+    }
+  }
+  return threshold != LogLevel::kNone && level >= threshold;
+}
+
 bool ParseLogLevel(std::string_view name, LogLevel* out) {
   static const std::pair<const char*, LogLevel> kNames[] = {
       {"trace", LogLevel::kTrace},         {"debug", LogLevel::kDebug},
@@ -102,7 +125,7 @@ bool ParseLogLevel(std::string_view name, LogLevel* out) {
 
 void LogLine(LogLevel level, std::string_view category, std::string_view message,
              const LogFields& fields) {
-  if (!LogEnabled(level)) return;
+  if (!LogEnabled(level, category)) return;
   std::string line;
   if (g_format.load() == LogFormat::kJson) {
     line = fmt::format(R"("category":{},"message":{})", JsonString(category), JsonString(message));

@@ -16,6 +16,10 @@ enum class LogFormat { kText, kJson };
 
 void InitLogging(LogFormat format, LogLevel level);
 void SetLogLevel(LogLevel level);
+// Per-category levels, as host.json logging.logLevel has them: the longest configured prefix of a
+// category wins ("Function" covers "Function.hello"; "Function.hello" overrides it).
+void SetCategoryLogLevels(std::vector<std::pair<std::string, LogLevel>> levels);
+bool LogEnabled(LogLevel level, std::string_view category);
 // Writes out buffered lines (called before exit).
 void FlushLogs();
 bool LogEnabled(LogLevel level);
@@ -30,7 +34,7 @@ void LogLine(LogLevel level, std::string_view category, std::string_view message
 template <typename... Args>
 void Log(LogLevel level, std::string_view category, fmt::format_string<Args...> f,
          Args&&... args) {
-  if (!LogEnabled(level)) return;
+  if (!LogEnabled(level, category)) return;
   LogLine(level, category, fmt::format(f, std::forward<Args>(args)...));
 }
 template <typename... Args>

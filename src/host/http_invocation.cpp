@@ -136,11 +136,12 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   inv->respond(std::move(response));
   const std::string& name = inv->function->config->name;
   LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;
-  if (LogEnabled(level)) {
+  std::string category = "Function." + name;
+  if (LogEnabled(level, category)) {
     std::string message =
         fmt::format("Executed 'Functions.{}' ({})", name, succeeded ? "Succeeded" : "Failed");
     if (!detail.empty()) message += ": " + detail;
-    LogLine(level, "Function." + name, message,
+    LogLine(level, category, message,
             {{"function", name},
              {"invocationId", inv->id},
              {"status", std::to_string(status)},

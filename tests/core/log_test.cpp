@@ -55,3 +55,39 @@ TEST(ParseLogLevelTest, DoesNotReadPastTheView) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+class CategoryLevelTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    SetCategoryLogLevels({});
+    SetLogLevel(LogLevel::kInformation);
+  }
+};
+
+TEST_F(CategoryLevelTest, LongestPrefixWins) {
+  SetLogLevel(LogLevel::kInformation);
+  SetCategoryLogLevels({{"Function", LogLevel::kWarning}, {"Function.hello", LogLevel::kDebug}});
+  EXPECT_FALSE(LogEnabled(LogLevel::kInformation, "Function.other"));
+  EXPECT_TRUE(LogEnabled(LogLevel::kWarning, "Function.other"));
+  EXPECT_TRUE(LogEnabled(LogLevel::kDebug, "Function.hello"));
+  EXPECT_TRUE(LogEnabled(LogLevel::kInformation, "Host"));
+  EXPECT_FALSE(LogEnabled(LogLevel::kDebug, "Host"));
+}
+
+TEST_F(CategoryLevelTest, PrefixMatchesWholeSegmentsOnly) {
+  SetCategoryLogLevels({{"Host", LogLevel::kError}});
+  EXPECT_FALSE(LogEnabled(LogLevel::kWarning, "Host.Worker"));
+  EXPECT_TRUE(LogEnabled(LogLevel::kWarning, "HostX"));  // not a "Host" sub-category
+}
+
+TEST_F(CategoryLevelTest, NoneSilencesACategory) {
+  SetCategoryLogLevels({{"Worker", LogLevel::kNone}});
+  EXPECT_FALSE(LogEnabled(LogLevel::kCritical, "Worker"));
+  EXPECT_TRUE(LogEnabled(LogLevel::kCritical, "Host"));
+}
+
+}  // namespace
+}  // namespace squall
