@@ -37,7 +37,11 @@ FunctionHost::FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, 
       gate_(app.host.http.max_concurrent_requests, app.host.http.max_outstanding_requests),
       started_at_(clock.Now()) {}
 
-FunctionHost::~FunctionHost() = default;
+FunctionHost::~FunctionHost() {
+  std::lock_guard lock(timeouts_mu_);
+  clock_.Cancel(timeout_timer_);
+  timeouts_.clear();
+}
 
 StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
     EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys, WorkerLauncher& launcher,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,6 +75,10 @@ class FunctionHost final : public HttpHandler {
   void Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response, bool succeeded,
               const std::string& detail);
   std::shared_ptr<HttpClientPool> PoolFor(const WorkerEndpoint& endpoint);
+  void ArmTimeout(const std::shared_ptr<Invocation>& inv);
+  void DisarmTimeout(Invocation& inv);
+  void OnTimeoutTimer();
+  void TimeOut(const std::shared_ptr<Invocation>& inv);
   std::string ExtractKey(const HttpRequest& request) const;
 
   EventLoop& loop_;
@@ -92,6 +97,12 @@ class FunctionHost final : public HttpHandler {
   std::mutex pool_mu_;
   std::shared_ptr<HttpClientPool> pool_;
   std::uint64_t pool_generation_ = 0;
+
+  // functionTimeout is one duration for all, so deadlines expire in arrival order: a FIFO with
+  // O(1) removal and one Clock timer replace a timer per invocation.
+  std::mutex timeouts_mu_;
+  std::list<std::shared_ptr<Invocation>> timeouts_;
+  TimerId timeout_timer_ = kNoTimer;
 
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopping_{false};

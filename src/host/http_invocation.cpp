@@ -26,6 +26,54 @@ bool IsHopByHop(std::string_view name) {
 
 }  // namespace
 
+void FunctionHost::ArmTimeout(const std::shared_ptr<Invocation>& inv) {
+  inv->deadline = clock_.Now() + *app_.host.function_timeout;
+  std::lock_guard lock(timeouts_mu_);
+  inv->timeout_pos = timeouts_.insert(timeouts_.end(), inv);
+  inv->timeout_armed = true;
+  if (timeout_timer_ == kNoTimer) {
+    timeout_timer_ = clock_.Schedule(inv->deadline - clock_.Now(), [this] { OnTimeoutTimer(); });
+  }
+}
+
+void FunctionHost::DisarmTimeout(Invocation& inv) {
+  std::lock_guard lock(timeouts_mu_);
+  if (!inv.timeout_armed) return;
+  timeouts_.erase(inv.timeout_pos);
+  inv.timeout_armed = false;
+}
+
+void FunctionHost::OnTimeoutTimer() {
+  std::vector<std::shared_ptr<Invocation>> expired;
+  {
+    std::lock_guard lock(timeouts_mu_);
+    timeout_timer_ = kNoTimer;
+    MonoTime now = clock_.Now();
+    while (!timeouts_.empty() && timeouts_.front()->deadline <= now) {
+      auto inv = std::move(timeouts_.front());
+      timeouts_.pop_front();
+      inv->timeout_armed = false;
+      expired.push_back(std::move(inv));
+    }
+    if (!timeouts_.empty()) {
+      timeout_timer_ = clock_.Schedule(timeouts_.front()->deadline - now,
+                                       [this] { OnTimeoutTimer(); });
+    }
+  }
+  for (auto& inv : expired) TimeOut(inv);
+}
+
+void FunctionHost::TimeOut(const std::shared_ptr<Invocation>& inv) {
+  if (inv->done) return;
+  std::string msg = fmt::format("Timeout value of {} was exceeded by function: Functions.{}",
+                                FormatTimeSpan(*app_.host.function_timeout),
+                                inv->function->config->name);
+  if (auto call = std::atomic_load(&inv->call)) call->Cancel(DeadlineExceeded(msg));
+  // The worker may be stuck: restart it, as Azure's host does after a timeout.
+  if (inv->generation != 0) supervisor_.Restart(inv->generation, msg);
+  Finish(inv, TextResponse(500, msg + "\n"), false, "timeout");
+}
+
 std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endpoint) {
   std::lock_guard lock(pool_mu_);
   if (!pool_ || pool_generation_ != endpoint.generation) {
@@ -38,18 +86,7 @@ std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endp
 
 void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
   inv->id = FastUuid();
-  if (app_.host.function_timeout) {
-    inv->timeout_timer = clock_.Schedule(*app_.host.function_timeout, [this, inv] {
-      if (inv->done) return;
-      std::string msg = fmt::format("Timeout value of {} was exceeded by function: Functions.{}",
-                                    FormatTimeSpan(*app_.host.function_timeout),
-                                    inv->function->config->name);
-      if (auto call = std::atomic_load(&inv->call)) call->Cancel(DeadlineExceeded(msg));
-      // The worker may be stuck: restart it, as Azure's host does after a timeout.
-      if (inv->generation != 0) supervisor_.Restart(inv->generation, msg);
-      Finish(inv, TextResponse(500, msg + "\n"), false, "timeout");
-    });
-  }
+  if (app_.host.function_timeout) ArmTimeout(inv);
   supervisor_.WhenReady(options_.worker.initialization_timeout,
                         [this, inv](StatusOr<WorkerEndpoint> endpoint) {
                           if (inv->done) return;
@@ -127,7 +164,7 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
 void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response,
                           bool succeeded, const std::string& detail) {
   if (inv->done.exchange(true)) return;
-  clock_.Cancel(inv->timeout_timer);
+  DisarmTimeout(*inv);
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() - inv->start);
   int status = response.status;
   // Counted out before the caller hears back, so drain status never lags the response.

@@ -2,7 +2,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
+#include <algorithm>
 #include <cstdlib>
 
 namespace squall {
@@ -65,67 +67,144 @@ std::vector<std::pair<std::string, std::string>> ParseQueryString(std::string_vi
   return out;
 }
 
+namespace {
+
+// JSON string escaping per RFC 8259 (bytes >= 0x80 pass through: the input is UTF-8 or opaque).
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  AppendJsonString(out, key);
+  out += ':';
+}
+
+// {"name":"value",...}; repeated names were already joined by the caller.
+void AppendStringMap(std::string& out,
+                     const std::vector<std::pair<std::string_view, std::string>>& entries) {
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : entries) {
+    if (!first) out += ',';
+    first = false;
+    AppendKey(out, k);
+    AppendJsonString(out, v);
+  }
+  out += '}';
+}
+
+}  // namespace
+
 std::string BuildHttpInvocationRequest(const FunctionConfig& function,
                                        const HttpTriggerData& data, WallTime now,
                                        std::string_view rand_guid) {
-  json::object query;
+  // Written directly rather than through a JSON tree: this runs once per invocation.
+  // Repeated query names are joined with ',' as ASP.NET's query collection does.
+  std::vector<std::pair<std::string_view, std::string>> query;
   for (const auto& [k, v] : data.query) {
-    // Repeated names are joined with ',' as ASP.NET's query collection does.
-    if (auto* existing = query.if_contains(k)) {
-      std::string joined(existing->get_string());
-      joined += ',';
-      joined += v;
-      *existing = joined;
+    auto it = std::find_if(query.begin(), query.end(), [&](const auto& e) { return e.first == k; });
+    if (it == query.end()) {
+      query.emplace_back(k, v);
     } else {
-      query[k] = v;
+      it->second += ',';
+      it->second += v;
     }
   }
   // Header names are case-insensitive: "Accept" and "accept" are one entry, as in Azure.
-  json::object headers;
+  std::vector<std::pair<std::string_view, std::vector<std::string_view>>> headers;
   for (const auto& h : data.headers) {
-    json::value* slot = nullptr;
-    for (auto& kv : headers) {
-      if (EqualsIgnoreCase(kv.key(), h.name)) slot = &kv.value();
+    auto it = std::find_if(headers.begin(), headers.end(),
+                           [&](const auto& e) { return EqualsIgnoreCase(e.first, h.name); });
+    if (it == headers.end()) {
+      headers.push_back({h.name, {h.value}});
+    } else {
+      it->second.push_back(h.value);
     }
-    if (!slot) slot = &headers.emplace(h.name, json::array()).first->value();
-    slot->get_array().emplace_back(h.value);
   }
-  json::object params;
-  for (const auto& [k, v] : data.params) params[k] = v;
+  std::string query_json;
+  AppendStringMap(query_json, query);
+  std::string headers_json = "{";
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (i) headers_json += ',';
+    AppendKey(headers_json, headers[i].first);
+    headers_json += '[';
+    for (std::size_t j = 0; j < headers[i].second.size(); ++j) {
+      if (j) headers_json += ',';
+      AppendJsonString(headers_json, headers[i].second[j]);
+    }
+    headers_json += ']';
+  }
+  headers_json += '}';
 
-  json::object req;
-  req["Url"] = data.url;
-  req["Method"] = data.method;
-  req["Query"] = query;
-  req["Headers"] = headers;
-  req["Params"] = params;
-  req["Identities"] = json::array();
-  req["Body"] = data.body;
-
+  std::string out;
+  out.reserve(256 + data.url.size() + data.body.size() + 2 * (query_json.size() + headers_json.size()));
   const Binding* trigger = function.Trigger();
-  json::object payload_data;
-  payload_data[trigger ? trigger->name : "req"] = std::move(req);
-
-  json::object metadata;
-  for (const auto& [k, v] : data.params) metadata[k] = v;
-  metadata["Query"] = std::move(query);
-  metadata["Headers"] = std::move(headers);
-  json::object sys;
-  sys["MethodName"] = function.name;
-  sys["UtcNow"] = FormatIso8601(now);
-  sys["RandGuid"] = rand_guid;
-  metadata["sys"] = std::move(sys);
-
-  json::object root;
-  root["Data"] = std::move(payload_data);
-  root["Metadata"] = std::move(metadata);
-  return json::serialize(root);
+  out += "{\"Data\":{";
+  AppendKey(out, trigger ? trigger->name : "req");
+  out += "{\"Url\":";
+  AppendJsonString(out, data.url);
+  out += ",\"Method\":";
+  AppendJsonString(out, data.method);
+  out += ",\"Query\":";
+  out += query_json;
+  out += ",\"Headers\":";
+  out += headers_json;
+  out += ",\"Params\":{";
+  bool first = true;
+  for (const auto& [k, v] : data.params) {
+    if (!first) out += ',';
+    first = false;
+    AppendKey(out, k);
+    AppendJsonString(out, v);
+  }
+  out += "},\"Identities\":[],\"Body\":";
+  AppendJsonString(out, data.body);
+  out += "}},\"Metadata\":{";
+  // Route parameters are metadata too, except names that would hide Query, Headers or sys.
+  for (const auto& [k, v] : data.params) {
+    if (k == "Query" || k == "Headers" || k == "sys") continue;
+    AppendKey(out, k);
+    AppendJsonString(out, v);
+    out += ',';
+  }
+  out += "\"Query\":";
+  out += query_json;
+  out += ",\"Headers\":";
+  out += headers_json;
+  out += ",\"sys\":{\"MethodName\":";
+  AppendJsonString(out, function.name);
+  out += ",\"UtcNow\":";
+  AppendJsonString(out, FormatIso8601(now));
+  out += ",\"RandGuid\":";
+  AppendJsonString(out, rand_guid);
+  out += "}}}";
+  return out;
 }
 
-StatusOr<HttpResponse> HttpOutputToResponse(std::string_view json_value) {
-  boost::system::error_code ec;
-  json::value v = json::parse(json_value, ec);
-  if (ec) return Internal("http output is not JSON");
+namespace {
+
+StatusOr<HttpResponse> HttpOutputFromValue(const json::value& v) {
   HttpResponse r;
   if (!v.is_object()) {
     // A bare value is the body, as Azure accepts.
@@ -134,7 +213,7 @@ StatusOr<HttpResponse> HttpOutputToResponse(std::string_view json_value) {
                                                        : "application/json; charset=utf-8"});
     return r;
   }
-  auto& o = v.get_object();
+  const auto& o = v.get_object();
   const json::value* status = o.if_contains("statusCode");
   if (!status) status = o.if_contains("status");
   if (status && !status->is_null()) {
@@ -177,13 +256,25 @@ StatusOr<HttpResponse> HttpOutputToResponse(std::string_view json_value) {
   return r;
 }
 
+}  // namespace
+
+StatusOr<HttpResponse> HttpOutputToResponse(std::string_view json_value) {
+  boost::system::error_code ec;
+  json::value v = json::parse(json_value, ec);
+  if (ec) return Internal("http output is not JSON");
+  return HttpOutputFromValue(v);
+}
+
 StatusOr<InvocationOutcome> ParseInvocationResponse(const FunctionConfig& function,
                                                     std::string_view body) {
+  // Small responses parse into a stack arena: no heap allocation for the JSON tree.
+  unsigned char arena[4096];
+  json::monotonic_resource resource(arena, sizeof(arena));
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec);
+  json::value v = json::parse(body, ec, &resource);
   if (ec) return Internal("the response is not valid JSON (" + ec.message() + ")");
   if (!v.is_object()) return Internal("the response must be a JSON object");
-  auto& root = v.get_object();
+  const auto& root = v.get_object();
   InvocationOutcome out;
   if (const json::value* logs = root.if_contains("Logs"); logs && !logs->is_null()) {
     if (!logs->is_array()) return Internal("\"Logs\" must be an array");
@@ -203,7 +294,7 @@ StatusOr<InvocationOutcome> ParseInvocationResponse(const FunctionConfig& functi
     if (!value || value->is_null()) {
       out.http = HttpResponse{204, {}, {}};
     } else {
-      auto resp = HttpOutputToResponse(json::serialize(*value));
+      auto resp = HttpOutputFromValue(*value);
       if (!resp.ok()) {
         return Internal("http output '" + http->name + "': " + resp.status().message());
       }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <list>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,10 @@ struct FunctionHost::Invocation {
   Responder respond;
   MonoTime start{};
   std::string id;
-  std::uint64_t generation = 0;
-  TimerId timeout_timer = kNoTimer;
+  std::atomic<std::uint64_t> generation{0};  // written on send, read by the timeout path
+  MonoTime deadline{};
+  bool timeout_armed = false;  // guarded by FunctionHost::timeouts_mu_
+  std::list<std::shared_ptr<FunctionHost::Invocation>>::iterator timeout_pos;
   std::shared_ptr<HttpCall> call;
   std::atomic<bool> done{false};
 };

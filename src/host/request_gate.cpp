@@ -3,9 +3,10 @@
 namespace squall {
 
 RequestGate::RequestGate(int max_concurrent, int max_outstanding)
-    : max_concurrent_(max_concurrent), max_outstanding_(max_outstanding) {}
+    : max_concurrent_(max_concurrent), max_outstanding_(max_outstanding),
+      unbounded_(max_concurrent < 0 && max_outstanding < 0) {}
 
-RequestGate::Admission RequestGate::Enter(std::function<void()> start) {
+RequestGate::Admission RequestGate::EnterBounded(std::function<void()> start) {
   std::lock_guard lock(mu_);
   int outstanding = running_ + static_cast<int>(waiting_.size());
   if (max_outstanding_ >= 0 && outstanding >= max_outstanding_) return Admission::kRejected;
@@ -18,6 +19,10 @@ RequestGate::Admission RequestGate::Enter(std::function<void()> start) {
 }
 
 void RequestGate::Leave() {
+  if (unbounded_) {
+    unbounded_running_.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
   std::function<void()> next;
   {
     std::lock_guard lock(mu_);
@@ -32,6 +37,7 @@ void RequestGate::Leave() {
 }
 
 int RequestGate::running() const {
+  if (unbounded_) return unbounded_running_.load(std::memory_order_relaxed);
   std::lock_guard lock(mu_);
   return running_;
 }

@@ -3,6 +3,7 @@
 // rejected (429). -1 means unbounded for either. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -17,7 +18,14 @@ class RequestGate {
 
   // kRunNow: the caller runs now and must call Leave() when done. kQueued: `start` runs later
   // (from some Leave()), and that run must also end with Leave(). kRejected: answer 429.
-  Admission Enter(std::function<void()> start);
+  template <typename F>
+  Admission Enter(F&& start) {
+    if (unbounded_) {
+      unbounded_running_.fetch_add(1, std::memory_order_relaxed);
+      return Admission::kRunNow;
+    }
+    return EnterBounded(std::function<void()>(std::forward<F>(start)));
+  }
   void Leave();
 
   int running() const;
@@ -26,8 +34,12 @@ class RequestGate {
   int max_outstanding() const { return max_outstanding_; }
 
  private:
+  Admission EnterBounded(std::function<void()> start);
+
   const int max_concurrent_;
   const int max_outstanding_;
+  const bool unbounded_;  // both -1: nothing to gate, so no lock on the hot path
+  std::atomic<int> unbounded_running_{0};
   mutable std::mutex mu_;
   int running_ = 0;
   std::deque<std::function<void()>> waiting_;
