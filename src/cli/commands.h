@@ -15,7 +15,7 @@ struct StartOptions {
   int port = 7071;
   bool port_given = false;
   std::string listen_address = "127.0.0.1";
-  int threads = 0;  // 0 = one per core
+  int threads = 1;  // 0 = one per core
   std::string log_format = "text";
   double request_timeout_seconds = 60;
 };

@@ -19,8 +19,11 @@ int main(int argc, char** argv) {
                        ->check(CLI::Range(0, 65535));
   start_cmd->add_option("--listen", start.listen_address, "Address to listen on")
       ->capture_default_str();
-  start_cmd->add_option("--threads", start.threads, "Event-loop threads (default: one per core)")
-      ->check(CLI::Range(0, 256));
+  start_cmd->add_option("--threads", start.threads,
+                        "Event-loop threads (0 = one per core); one is cheapest per request, "
+                        "more cores are used by more instances")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   start_cmd->add_option("--log-format", start.log_format, "Log line format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -130,10 +130,10 @@ void LogLine(LogLevel level, std::string_view category, std::string_view message
   if (g_format.load() == LogFormat::kJson) {
     line = fmt::format(R"("category":{},"message":{})", JsonString(category), JsonString(message));
     // The closing brace is the pattern's (InitLogging).
-    for (auto& [k, v] : fields) line += fmt::format(",{}:{}", JsonString(k), JsonString(v));
+    for (const auto& f : fields) line += fmt::format(",{}:{}", JsonString(f.key), JsonString(f.value));
   } else {
     line = fmt::format("[{}] {}", category, message);
-    for (auto& [k, v] : fields) line += fmt::format(" {}={}", k, v);
+    for (const auto& f : fields) line += fmt::format(" {}={}", f.key, f.value);
   }
   Logger()->log(ToSpd(level), line);
 }

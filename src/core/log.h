@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,7 +28,12 @@ bool LogEnabled(LogLevel level);
 bool ParseLogLevel(std::string_view name, LogLevel* out);
 
 // Extra structured fields: emitted as JSON members in JSON format, as key=value in text.
-using LogFields = std::vector<std::pair<std::string, std::string>>;
+// Views, not copies: a log line on the hot path allocates nothing for its fields.
+struct LogField {
+  std::string_view key;
+  std::string_view value;
+};
+using LogFields = std::initializer_list<LogField>;
 void LogLine(LogLevel level, std::string_view category, std::string_view message,
              const LogFields& fields = {});
 

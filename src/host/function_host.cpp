@@ -63,6 +63,7 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
     entry.config = &fn;
     entry.trigger = trigger;
     entry.route = trigger->route.value_or(fn.name);
+    entry.log_category = "Function." + fn.name;
     entry.forward = app.host.custom_handler.enable_forwarding_http_request && fn.IsHttpOnly();
     auto parsed = RouteTemplate::Parse(entry.route);
     if (!parsed.ok()) {

@@ -50,6 +50,7 @@ class FunctionHost final : public HttpHandler {
     const FunctionConfig* config = nullptr;
     const Binding* trigger = nullptr;
     std::string route;  // template without prefix
+    std::string log_category;  // "Function.<name>", built once
     bool forward = false;
   };
   // For printing URLs at start: every HTTP function with its full route (prefix included).

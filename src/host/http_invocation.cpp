@@ -87,6 +87,9 @@ std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endp
 void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
   inv->id = FastUuid();
   if (app_.host.function_timeout) ArmTimeout(inv);
+  if (WorkerEndpoint ready; supervisor_.TryGetReady(&ready)) {
+    return SendToWorker(std::move(inv), ready);
+  }
   supervisor_.WhenReady(options_.worker.initialization_timeout,
                         [this, inv](StatusOr<WorkerEndpoint> endpoint) {
                           if (inv->done) return;
@@ -153,7 +156,8 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
       return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
     }
     for (const auto& line : outcome->logs) {
-      LogLine(LogLevel::kInformation, "Function." + name, line, {{"invocationId", inv->id}});
+      LogLine(LogLevel::kInformation, inv->function->log_category, line,
+              {{"invocationId", inv->id}});
     }
     HttpResponse response = outcome->http ? std::move(*outcome->http) : HttpResponse{204, {}, {}};
     Finish(inv, std::move(response), true, "");
@@ -173,16 +177,20 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   inv->respond(std::move(response));
   const std::string& name = inv->function->config->name;
   LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;
-  std::string category = "Function." + name;
+  const std::string& category = inv->function->log_category;
   if (LogEnabled(level, category)) {
     std::string message =
         fmt::format("Executed 'Functions.{}' ({})", name, succeeded ? "Succeeded" : "Failed");
     if (!detail.empty()) message += ": " + detail;
+    char status_text[8], duration_text[32];
+    auto status_end = fmt::format_to_n(status_text, sizeof(status_text), "{}", status).out;
+    auto duration_end = fmt::format_to_n(duration_text, sizeof(duration_text), "{:.3f}",
+                                         static_cast<double>(elapsed.count()) / 1000.0).out;
     LogLine(level, category, message,
             {{"function", name},
              {"invocationId", inv->id},
-             {"status", std::to_string(status)},
-             {"durationMs", fmt::format("{:.3f}", static_cast<double>(elapsed.count()) / 1000.0)}});
+             {"status", std::string_view(status_text, static_cast<std::size_t>(status_end - status_text))},
+             {"durationMs", std::string_view(duration_text, static_cast<std::size_t>(duration_end - duration_text))}});
   }
 }
 

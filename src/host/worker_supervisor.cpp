@@ -183,6 +183,13 @@ void WorkerSupervisor::OnExit(std::uint64_t generation, const std::string& how) 
   }
 }
 
+bool WorkerSupervisor::TryGetReady(WorkerEndpoint* out) const {
+  std::lock_guard lock(mu_);
+  if (state_ != State::kReady) return false;
+  *out = endpoint_;
+  return true;
+}
+
 void WorkerSupervisor::WhenReady(Duration max_wait, ReadyCallback cb) {
   std::unique_lock lock(mu_);
   if (state_ == State::kReady) {

@@ -64,6 +64,8 @@ class WorkerSupervisor {
   // Runs cb with the ready worker (at once if ready), or kUnavailable after max_wait or when the
   // worker fails to start. cb may run on any thread, never under the supervisor's lock.
   void WhenReady(Duration max_wait, ReadyCallback cb);
+  // The ready worker, if there is one now (the common case, without building a callback).
+  bool TryGetReady(WorkerEndpoint* out) const;
   // The worker of `generation` misbehaved (e.g. hung past functionTimeout): kill it and start a
   // new one at once (no backoff: it did not crash by itself).
   void Restart(std::uint64_t generation, const std::string& reason);

@@ -94,16 +94,17 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     auto msg = parser_->release();
     parser_.reset();
-    bool keep_alive = msg.keep_alive();
-    int version = static_cast<int>(msg.version());
+    keep_alive_ = msg.keep_alive();
+    version_ = static_cast<int>(msg.version());
     HttpRequest request = FromBeast(std::move(msg));
-    auto responder = [self = shared_from_this(), keep_alive, version](HttpResponse response) {
+    // Captures one shared_ptr only, so std::function keeps it inline (no allocation).
+    auto responder = [self = shared_from_this()](HttpResponse response) {
       auto exec = self->stream_.get_executor();
-      net::dispatch(exec, [self = std::move(self), keep_alive, version,
-                           response = std::move(response)]() mutable {
-        self->Reply(std::move(response), keep_alive, version);
+      net::dispatch(exec, [self = std::move(self), response = std::move(response)]() mutable {
+        self->Reply(std::move(response), self->keep_alive_, self->version_);
       });
     };
+    int version = version_;
     try {
       handler_.Handle(std::move(request), std::move(responder));
     } catch (const std::exception& e) {
@@ -143,6 +144,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::string head_;
   std::string body_;
+  bool keep_alive_ = true;  // of the request being answered
+  int version_ = 11;
   bool replied_ = false;
 };
 

@@ -26,9 +26,10 @@
 //              work is drained, the youngest on ties. After idle_timeout with no work, the warm
 //              instance is drained at once ("scale to zero").
 //   prewarmed: premium keeps `prewarmed` started-but-unrouted instances while the app is
-//              active (busy now or within scale_in_delay), as Azure allocates the buffer when
-//              the always-ready instances take load; the buffer is released after that and
-//              never grows past max_instances.
+//              active (work seen within scale_in_delay): as in Azure, an idle app has only its
+//              always-ready instances and the buffer is allocated when they take load. The
+//              buffer is released after scale_in_delay without work and never grows past
+//              max_instances; refills are not rate limited.
 // Only live instances count: draining ones are on their way out (see drain_policy.h), and the
 // caller leaves out instances that died, so the next decision replaces them.
 // Every group decision carries the reason of each rule that fired.
@@ -93,6 +94,7 @@ struct GroupScaleState {
   std::optional<MonoTime> last_other_scale_out;  // last load-driven start for other triggers
   std::optional<MonoTime> low_since;   // target below the live count since (stabilisation)
   std::optional<MonoTime> idle_since;  // nothing in flight and no trigger wanting since
+  std::optional<MonoTime> last_busy_at;  // last decision that saw work (premium buffer)
 };
 
 // Pass the ScaleState a decision returns to the next call; start with a default one.
