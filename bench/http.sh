@@ -13,7 +13,7 @@
 # Prints a markdown table on stdout; progress goes to stderr.
 #
 # Environment (flags win): BENCH_CONNECTIONS (64), BENCH_THREADS (2), BENCH_DURATION (10),
-# BENCH_WARMUP (3), BENCH_VARIANTS (all), BENCH_BUILD_DIR (build-release), BENCH_KEEP=1 keeps
+# BENCH_WARMUP (3), BENCH_LIGHT_DURATION (5, the 1-connection pass), BENCH_VARIANTS (all), BENCH_BUILD_DIR (build-release), BENCH_KEEP=1 keeps
 # the temp dir with wrk outputs and logs, BENCH_HANDLER_THREADS (bench-handler threads, 1).
 # Needs wrk and nginx: installed by `SQUALL_BENCH_DEPS=1 bash scripts/install-deps.sh`,
 # which this script runs when either is missing.
@@ -26,6 +26,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
+LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
 VARIANTS=${BENCH_VARIANTS:-direct,nginx,squall,squall-fwd,rss}
 BUILD_DIR=${BENCH_BUILD_DIR:-build-release}
 BUILD=1
@@ -157,7 +158,7 @@ ln -sf "$HANDLER" examples/bench-handler/app/bench-handler
 ln -sf "$HANDLER" examples/bench-handler/app-forwarding/bench-handler
 
 # --- measuring -------------------------------------------------------------------------
-declare -A RPS P50 P99 ERRS LABEL
+declare -A RPS P50 P99 ERRS LABEL L_RPS L_P50 L_P99 CPU_US
 ORDER=()
 
 # to_ms "1.23ms" -> 1.230
@@ -171,24 +172,41 @@ to_ms() {
 }
 
 # run_wrk OUT ARGS...: wrk in the background, so that a signal to this script ends it at once.
+# WRK_LOAD overrides "-t THREADS -c CONNECTIONS" (the light-load pass uses "-t 1 -c 1").
 run_wrk() {
   local out=$1; shift
-  wrk -t "$THREADS" -c "$CONNECTIONS" "$@" >"$out" &
+  # shellcheck disable=SC2086
+  wrk ${WRK_LOAD:--t $THREADS -c $CONNECTIONS} "$@" >"$out" &
   local w=$!
   PIDS+=("$w")
   wait "$w" || die "wrk failed: wrk $*"
   forget "$w"
 }
 
-# measure KEY LABEL URL: warm up, then one measured wrk run; results into the tables.
+# cpu_ticks PID...: user+system CPU ticks used so far by these processes (all their threads).
+cpu_ticks() {
+  local t=0 p f
+  for p in "$@"; do
+    read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+    t=$((t + f[13] + f[14]))
+  done
+  echo "$t"
+}
+
+# measure KEY LABEL URL [PID...]: warm up, then one measured wrk run; results into the tables.
+# With PIDs, also the CPU time those processes used per request during the measured run: a
+# figure far steadier than req/s on a small shared machine.
 measure() {
   local key=$1 label=$2 url=$3 out=$TMP/wrk-$1.txt body
+  local pids=("${@:4}") t0 t1
   body=$(curl -s -m 5 "$url" || true)
   [[ $body == ok ]] || die "$label: expected body 'ok' from $url, got '${body:0:200}'"
   log "$label: warmup ${WARMUP}s"
   run_wrk /dev/null -d "${WARMUP}s" "$url"
   log "$label: measuring ${DURATION}s ($CONNECTIONS connections, $THREADS threads)"
+  t0=$(cpu_ticks "${pids[@]}")
   run_wrk "$out" -d "${DURATION}s" --latency "$url"
+  t1=$(cpu_ticks "${pids[@]}")
   RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
   P50[$key]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
   P99[$key]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
@@ -196,9 +214,24 @@ measure() {
   non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out")
   sock=$(awk '/Socket errors:/ {gsub(",", ""); for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i; print n}' "$out")
   ERRS[$key]=$(( ${non2xx:-0} + ${sock:-0} ))
+  local n
+  n=$(awk '/requests in/ {print $1}' "$out")
+  if ((${#pids[@]})) && [[ ${n:-0} -gt 0 ]]; then
+    CPU_US[$key]=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
+      'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+  else
+    CPU_US[$key]="n/a"
+  fi
   LABEL[$key]=$label
   ORDER+=("$key")
   log "$label: ${RPS[$key]} req/s, p50 ${P50[$key]} ms, p99 ${P99[$key]} ms, errors ${ERRS[$key]}"
+  # Light load: one connection, so latency is the hop's own cost, not queueing under saturation.
+  local lout=$TMP/wrk-$key-light.txt
+  log "$label: light load, 1 connection, ${LIGHT_DURATION}s"
+  WRK_LOAD="-t 1 -c 1" run_wrk "$lout" -d "${LIGHT_DURATION}s" --latency "$url"
+  L_RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$lout")
+  L_P50[$key]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$lout")")
+  L_P99[$key]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$lout")")
 }
 
 
@@ -211,7 +244,7 @@ if wants direct || wants nginx; then
 fi
 
 if wants direct; then
-  measure direct "direct: bench-handler" "http://127.0.0.1:$HPORT/api/bench"
+  measure direct "direct: bench-handler" "http://127.0.0.1:$HPORT/api/bench" "$HANDLER_PID"
 fi
 
 if wants nginx; then
@@ -221,7 +254,9 @@ if wants nginx; then
   start nginx "$NGINX" -p "$TMP" -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf"
   NGINX_PID=$STARTED_PID
   wait_ready "http://127.0.0.1:$NPORT/api/bench" "$NGINX_PID" nginx
-  measure nginx "nginx → bench-handler" "http://127.0.0.1:$NPORT/api/bench"
+  # shellcheck disable=SC2046
+  measure nginx "nginx → bench-handler" "http://127.0.0.1:$NPORT/api/bench" "$NGINX_PID" \
+    $(pgrep -P "$NGINX_PID")
   stop_started "$NGINX_PID"
 fi
 if [[ -n $HANDLER_PID ]]; then stop_started "$HANDLER_PID"; fi
@@ -233,7 +268,7 @@ squall_variant() {
   start "$key" "$SQUALL" start "$app" --port "$port"
   pid=$STARTED_PID
   wait_ready "http://127.0.0.1:$port/api/bench" "$pid" "$key"
-  measure "$key" "$label" "http://127.0.0.1:$port/api/bench"
+  measure "$key" "$label" "http://127.0.0.1:$port/api/bench" "$pid"
   stop_started "$pid"
 }
 if wants squall; then
@@ -281,10 +316,20 @@ echo "wrk: $CONNECTIONS connections, $THREADS threads, ${DURATION} s measured af
   "bench-handler threads: ${BENCH_HANDLER_THREADS:-1}; $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 echo
 if ((${#ORDER[@]})); then
-  echo "| variant | req/s | p50 (ms) | p99 (ms) | errors |"
-  echo "|---|---:|---:|---:|---:|"
+  echo "| variant | req/s | p50 (ms) | p99 (ms) | errors | CPU µs/request of the server process(es) |"
+  echo "|---|---:|---:|---:|---:|---:|"
   for k in "${ORDER[@]}"; do
-    echo "| ${LABEL[$k]} | ${RPS[$k]} | ${P50[$k]} | ${P99[$k]} | ${ERRS[$k]} |"
+    echo "| ${LABEL[$k]} | ${RPS[$k]} | ${P50[$k]} | ${P99[$k]} | ${ERRS[$k]} | ${CPU_US[$k]} |"
+  done
+  echo
+fi
+if ((${#ORDER[@]})); then
+  echo "Light load (1 connection, 1 thread, ${LIGHT_DURATION} s): the cost of the hop itself."
+  echo
+  echo "| variant | req/s | p50 (ms) | p99 (ms) |"
+  echo "|---|---:|---:|---:|"
+  for k in "${ORDER[@]}"; do
+    echo "| ${LABEL[$k]} | ${L_RPS[$k]} | ${L_P50[$k]} | ${L_P99[$k]} |"
   done
   echo
 fi
@@ -292,11 +337,16 @@ if [[ -n ${RPS[nginx]:-} ]]; then
   [[ -n ${RPS[squall]:-} ]] && echo "- throughput squall/nginx (JSON protocol): $(ratio "${RPS[squall]}" "${RPS[nginx]}")"
   [[ -n ${RPS[squall-fwd]:-} ]] && echo "- throughput squall/nginx (forwarding): $(ratio "${RPS[squall-fwd]}" "${RPS[nginx]}")"
   [[ -n ${RPS[direct]:-} ]] && echo "- throughput nginx/direct: $(ratio "${RPS[nginx]}" "${RPS[direct]}")"
+  [[ -n ${CPU_US[squall]:-} ]] && echo "- CPU per request squall/nginx (JSON protocol): $(ratio "${CPU_US[squall]}" "${CPU_US[nginx]}")"
+  [[ -n ${CPU_US[squall-fwd]:-} ]] && echo "- CPU per request squall/nginx (forwarding): $(ratio "${CPU_US[squall-fwd]}" "${CPU_US[nginx]}")"
 fi
 if [[ -n ${P50[direct]:-} ]]; then
   [[ -n ${P50[squall]:-} ]] && echo "- p50 added by squall (JSON protocol) over direct: $(diff_ms "${P50[squall]}" "${P50[direct]}")"
   [[ -n ${P50[squall-fwd]:-} ]] && echo "- p50 added by squall (forwarding) over direct: $(diff_ms "${P50[squall-fwd]}" "${P50[direct]}")"
   [[ -n ${P50[nginx]:-} ]] && echo "- p50 added by nginx over direct: $(diff_ms "${P50[nginx]}" "${P50[direct]}")"
+  [[ -n ${L_P50[squall]:-} ]] && echo "- light load: p50 added by squall (JSON protocol) over direct: $(diff_ms "${L_P50[squall]}" "${L_P50[direct]}")"
+  [[ -n ${L_P50[squall-fwd]:-} ]] && echo "- light load: p50 added by squall (forwarding) over direct: $(diff_ms "${L_P50[squall-fwd]}" "${L_P50[direct]}")"
+  [[ -n ${L_P50[nginx]:-} ]] && echo "- light load: p50 added by nginx over direct: $(diff_ms "${L_P50[nginx]}" "${L_P50[direct]}")"
 fi
 if [[ -n $IDLE_RSS_KB ]]; then
   echo "- idle VmRSS of \`squall start examples/hello\` (squall process, worker excluded): $(mib "$IDLE_RSS_KB")" \

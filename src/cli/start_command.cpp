@@ -73,7 +73,7 @@ int RunStart(const StartOptions& options) {
       std::chrono::duration<double>(options.request_timeout_seconds));
   server_options.idle_timeout = timeout;
   server_options.body_timeout = timeout;
-  HttpServer server(loop, **host, server_options);
+  HttpServer server(loop, *clock, **host, server_options);
   auto bound = server.Listen(options.listen_address, port);
   if (!bound.ok()) {
     fmt::print(stderr, "squall: {}\n", bound.status().message());

@@ -7,7 +7,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <mutex>
@@ -24,9 +23,10 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
+// A plain socket: worker calls have no I/O deadline of their own (functionTimeout cancels them).
 struct Connection {
-  explicit Connection(EventLoop::Impl& loop) : stream(ConnectionExecutor(loop)) {}
-  beast::tcp_stream stream;
+  explicit Connection(EventLoop::Impl& loop) : socket(ConnectionExecutor(loop)) {}
+  tcp::socket socket;
   beast::flat_buffer buffer;
 };
 
@@ -77,7 +77,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     conn_ = pool_->TakeIdle();
     reused_ = conn_ != nullptr;
     if (!conn_) return Connect();
-    net::dispatch(conn_->stream.get_executor(), [self = shared_from_this()] { self->Write(); });
+    net::dispatch(conn_->socket.get_executor(), [self = shared_from_this()] { self->Write(); });
   }
 
   void Cancel(Status why) override {
@@ -89,9 +89,9 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     // Closing the socket makes the pending operation complete with operation_aborted.
     auto conn = conn_ptr_.load();
     if (conn) {
-      net::dispatch(conn->stream.get_executor(), [self = shared_from_this(), conn] {
+      net::dispatch(conn->socket.get_executor(), [self = shared_from_this(), conn] {
         beast::error_code ignored;
-        conn->stream.socket().close(ignored);
+        conn->socket.close(ignored);
       });
     }
   }
@@ -101,14 +101,14 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     conn_ = std::make_unique<Connection>(pool_->loop);
     conn_ptr_ = conn_.get();
     if (Cancelled()) return Finish(*cancel_status_);
-    conn_->stream.async_connect(pool_->endpoint,
+    conn_->socket.async_connect(pool_->endpoint,
                                 [self = shared_from_this()](beast::error_code ec) {
                                   if (ec) {
                                     return self->Finish(self->ErrorStatus(
                                         ec, "cannot connect to the worker"));
                                   }
                                   beast::error_code ignored;
-                                  self->conn_->stream.socket().set_option(tcp::no_delay(true),
+                                  self->conn_->socket.set_option(tcp::no_delay(true),
                                                                           ignored);
                                   self->Write();
                                 });
@@ -118,7 +118,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     conn_ptr_ = conn_.get();
     if (Cancelled()) return Finish(*cancel_status_);
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-    net::async_write(conn_->stream, buffers,
+    net::async_write(conn_->socket, buffers,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec) return self->RetryOrFail(ec);
                        self->Read();
@@ -129,7 +129,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     parser_.emplace();
     parser_->body_limit(boost::none);
     parser_->header_limit(1024 * 1024);
-    beast_http::async_read(conn_->stream, conn_->buffer, *parser_,
+    beast_http::async_read(conn_->socket, conn_->buffer, *parser_,
                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                              if (ec) {
                                if (n == 0) return self->RetryOrFail(ec);
@@ -224,7 +224,7 @@ void HttpClientPool::CloseIdle() {
   // also after the loop has stopped.
   for (auto& c : idle) {
     beast::error_code ignored;
-    c->stream.socket().close(ignored);
+    c->socket.close(ignored);
   }
 }
 

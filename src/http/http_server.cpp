@@ -1,17 +1,18 @@
 #include "http/http_server.h"
 
+#include <array>
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
-#include <array>
+#include <mutex>
 #include <optional>
+#include <unordered_set>
+#include <vector>
 
 #include "core/asio_context.h"
 #include "core/log.h"
@@ -26,23 +27,62 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+class Session;
+
+// The open connections and their deadlines. A plain socket plus one periodic sweep costs less
+// per request than a timer armed and cancelled around every read and write.
+struct SessionRegistry {
+  std::mutex mu;
+  std::unordered_set<Session*> sessions;
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpHandler& handler, const HttpServerOptions& options)
-      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+  Session(tcp::socket&& socket, HttpHandler& handler, const HttpServerOptions& options,
+          Clock& clock, std::shared_ptr<SessionRegistry> registry)
+      : socket_(std::move(socket)), handler_(handler), options_(options), clock_(clock),
+        registry_(std::move(registry)) {
+    std::lock_guard lock(registry_->mu);
+    registry_->sessions.insert(this);
+  }
+
+  ~Session() {
+    std::lock_guard lock(registry_->mu);
+    registry_->sessions.erase(this);
+  }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Called by the sweep (registry lock held): true when this connection is past its deadline.
+  bool Expired(MonoTime now) const {
+    auto d = deadline_.load(std::memory_order_relaxed);
+    return d != 0 && now.time_since_epoch().count() >= d;
+  }
+
+  void CloseFromSweep() {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      // Checked again on the connection's own executor: it may have moved on meanwhile.
+      if (!self->Expired(self->clock_.Now())) return;
+      LogDebug("Http", "closing a connection that missed its deadline");
+      self->Close();
+    });
   }
 
  private:
+  void SetDeadline(Duration d) {
+    deadline_.store((clock_.Now() + d).time_since_epoch().count(), std::memory_order_relaxed);
+  }
+  void ClearDeadline() { deadline_.store(0, std::memory_order_relaxed); }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
-    stream_.expires_after(options_.idle_timeout);
+    SetDeadline(options_.idle_timeout);
     beast_http::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
   }
 
@@ -53,7 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
         !expect.empty() && EqualsIgnoreCase(expect, "100-continue")) {
       // Clients that ask (curl does for large bodies) wait for this before sending the body.
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code wec, std::size_t) {
                          if (wec) return self->Close();
                          self->ReadBody();
@@ -64,9 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(options_.body_timeout);
+    SetDeadline(options_.body_timeout);
     beast_http::async_read(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRequest(ec); });
   }
 
@@ -77,21 +117,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == beast_http::error::header_limit) {
       return Reply(TextResponse(431, "Request headers too large.\n"), false, 11);
     }
-    if (ec == beast_http::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::connection_reset ||
-        ec == net::error::operation_aborted) {
-      return Close();
-    }
-    if (ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category()) {
+    if (ec.category() == beast_http::make_error_code(beast_http::error::bad_method).category() &&
+        ec != beast_http::error::end_of_stream && ec != beast_http::error::partial_message) {
       LogDebug("Http", "malformed request: {}", ec.message());
       return Reply(TextResponse(400, "Malformed HTTP request.\n"), false, 11);
     }
-    Close();
+    Close();  // peer closed, reset, or the sweep closed a connection past its deadline
   }
 
   void OnRequest(beast::error_code ec) {
     if (ec) return OnReadError(ec);
-    stream_.expires_never();
+    ClearDeadline();  // the handler's own deadline (functionTimeout) applies now
     auto msg = parser_->release();
     parser_.reset();
     keep_alive_ = msg.keep_alive();
@@ -99,7 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request = FromBeast(std::move(msg));
     // Captures one shared_ptr only, so std::function keeps it inline (no allocation).
     auto responder = [self = shared_from_this()](HttpResponse response) {
-      auto exec = self->stream_.get_executor();
+      auto exec = self->socket_.get_executor();
       net::dispatch(exec, [self = std::move(self), response = std::move(response)]() mutable {
         self->Reply(std::move(response), self->keep_alive_, self->version_);
       });
@@ -122,8 +158,8 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ = SerializeResponseHead(response, version, keep_alive);
     body_ = std::move(response.body);
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-    stream_.expires_after(options_.body_timeout);
-    net::async_write(stream_, buffers,
+    SetDeadline(options_.body_timeout);
+    net::async_write(socket_, buffers,
                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
                        self->replied_ = false;
                        if (ec || !keep_alive) return self->Close();
@@ -132,14 +168,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    ClearDeadline();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   HttpHandler& handler_;
   const HttpServerOptions& options_;
+  Clock& clock_;
+  std::shared_ptr<SessionRegistry> registry_;
+  std::atomic<Duration::rep> deadline_{0};  // Clock::Now() ticks; 0 = none
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   std::string head_;
@@ -152,36 +192,67 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(EventLoop::Impl& loop_, HttpHandler& handler_, HttpServerOptions options_)
-      : loop(loop_), io(loop_.io), acceptor(loop_.io), handler(handler_),
-        options(std::move(options_)) {}
+  Impl(EventLoop::Impl& loop_, Clock& clock_, HttpHandler& handler_, HttpServerOptions options_)
+      : loop(loop_), clock(clock_), acceptor(loop_.io), handler(handler_),
+        options(std::move(options_)), registry(std::make_shared<SessionRegistry>()) {}
 
   void Accept() {
     acceptor.async_accept(ConnectionExecutor(loop), [self = shared_from_this()](
-                                                    beast::error_code ec, tcp::socket socket) {
+                                                        beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == net::error::operation_aborted || !self->acceptor.is_open()) return;
         LogWarn("Http", "accept failed: {}", ec.message());
       } else {
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), self->handler, self->options)->Start();
+        std::make_shared<Session>(std::move(socket), self->handler, self->options, self->clock,
+                                  self->registry)
+            ->Start();
       }
       self->Accept();
     });
   }
 
+  void ScheduleSweep() {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    sweep_timer = clock.Schedule(options.sweep_interval, [weak] {
+      if (auto self = weak.lock()) self->Sweep();
+    });
+  }
+
+  void Sweep() {
+    MonoTime now = clock.Now();
+    std::vector<std::shared_ptr<Session>> expired;
+    {
+      std::lock_guard lock(registry->mu);
+      for (Session* s : registry->sessions) {
+        if (!s->Expired(now)) continue;
+        // A session being destroyed is still listed until its destructor takes the lock.
+        if (auto strong = s->weak_from_this().lock()) expired.push_back(std::move(strong));
+      }
+    }
+    for (auto& s : expired) s->CloseFromSweep();
+    if (!closed) ScheduleSweep();
+  }
+
   EventLoop::Impl& loop;
-  net::io_context& io;
+  Clock& clock;
   tcp::acceptor acceptor;
   HttpHandler& handler;
   HttpServerOptions options;
+  std::shared_ptr<SessionRegistry> registry;
+  TimerId sweep_timer = kNoTimer;
+  std::atomic<bool> closed{false};
 };
 
-HttpServer::HttpServer(EventLoop& loop, HttpHandler& handler, HttpServerOptions options)
-    : impl_(std::make_shared<Impl>(loop.impl(), handler, std::move(options))) {}
+HttpServer::HttpServer(EventLoop& loop, Clock& clock, HttpHandler& handler,
+                       HttpServerOptions options)
+    : impl_(std::make_shared<Impl>(loop.impl(), clock, handler, std::move(options))) {}
 
-HttpServer::~HttpServer() { Close(); }
+HttpServer::~HttpServer() {
+  Close();
+  impl_->clock.Cancel(impl_->sweep_timer);
+}
 
 StatusOr<int> HttpServer::Listen(const std::string& address, int port) {
   beast::error_code ec;
@@ -200,11 +271,13 @@ StatusOr<int> HttpServer::Listen(const std::string& address, int port) {
   }
   int bound = acc.local_endpoint().port();
   impl_->Accept();
+  impl_->ScheduleSweep();
   return bound;
 }
 
 void HttpServer::Close() {
-  net::dispatch(impl_->io, [impl = impl_] {
+  impl_->closed = true;
+  net::dispatch(impl_->loop.io, [impl = impl_] {
     beast::error_code ec;
     impl->acceptor.close(ec);
   });
