@@ -16,7 +16,6 @@ struct DrainVerdict {
   std::string reason;   // "drained: idle after 3.2s" | "drain grace 10m expired with 2 in flight"
 };
 
-DrainVerdict CheckDrain(const PlanConfig& plan, int inflight, MonoTime drain_started,
-                        MonoTime now);
+DrainVerdict CheckDrain(const PlanConfig& plan, int inflight, MonoTime drain_started, MonoTime now);
 
 }  // namespace squall

@@ -19,8 +19,8 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 Status Bad(std::string_view text, std::string_view flag, std::string_view why) {
   std::string prefix = flag.empty() ? "" : fmt::format("{}: ", flag);
-  return InvalidArgument(fmt::format("{}expected a duration such as 500ms, 60s, 5m or 1h, got \"{}\"{}",
-                                     prefix, text, why));
+  return InvalidArgument(fmt::format(
+      "{}expected a duration such as 500ms, 60s, 5m or 1h, got \"{}\"{}", prefix, text, why));
 }
 
 // Milliseconds as "1.5" / "0.25" / "2" (up to three decimals, trailing zeros removed).
@@ -83,7 +83,8 @@ StatusOr<Duration> ParseDurationFlag(std::string_view text, std::string_view fla
     }
     if (whole > kMax / unit) return Bad(text, flag, " (too large)");
     std::int64_t part = whole * unit;
-    // frac / frac_scale of a unit; frac < frac_scale <= 1e9, unit <= 3.6e12: split to avoid overflow.
+    // frac / frac_scale of a unit; frac < frac_scale <= 1e9, unit <= 3.6e12: split to avoid
+    // overflow.
     part += (unit / frac_scale) * frac + (unit % frac_scale) * frac / frac_scale;
     if (part > kMax - total) return Bad(text, flag, " (too large)");
     total += part;

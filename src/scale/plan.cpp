@@ -58,10 +58,14 @@ std::string NotForPlan(std::string_view flag, std::string_view plans, PlanKind k
 
 const char* PlanKindName(PlanKind kind) {
   switch (kind) {
-    case PlanKind::kConsumption: return "consumption";
-    case PlanKind::kFlex: return "flex";
-    case PlanKind::kPremium: return "premium";
-    case PlanKind::kDedicated: return "dedicated";
+    case PlanKind::kConsumption:
+      return "consumption";
+    case PlanKind::kFlex:
+      return "flex";
+    case PlanKind::kPremium:
+      return "premium";
+    case PlanKind::kDedicated:
+      return "dedicated";
   }
   return "unknown";
 }
@@ -77,9 +81,12 @@ std::optional<PlanKind> ParsePlanKind(std::string_view text) {
 
 const char* PremiumSkuName(PremiumSku sku) {
   switch (sku) {
-    case PremiumSku::kEP1: return "EP1";
-    case PremiumSku::kEP2: return "EP2";
-    case PremiumSku::kEP3: return "EP3";
+    case PremiumSku::kEP1:
+      return "EP1";
+    case PremiumSku::kEP2:
+      return "EP2";
+    case PremiumSku::kEP3:
+      return "EP3";
   }
   return "unknown";
 }
@@ -91,19 +98,26 @@ const PlanLimits& LimitsOf(PlanKind kind) {
   // Dedicated never scales; max_instances only bounds --instances.
   static const PlanLimits kDedicated{100, 100, minutes(60), std::nullopt, false};
   switch (kind) {
-    case PlanKind::kConsumption: return kConsumption;
-    case PlanKind::kFlex: return kFlex;
-    case PlanKind::kPremium: return kPremium;
-    case PlanKind::kDedicated: return kDedicated;
+    case PlanKind::kConsumption:
+      return kConsumption;
+    case PlanKind::kFlex:
+      return kFlex;
+    case PlanKind::kPremium:
+      return kPremium;
+    case PlanKind::kDedicated:
+      return kDedicated;
   }
   return kConsumption;
 }
 
 int PlanConfig::ReadyFloor(const std::string& group) const {
   switch (kind) {
-    case PlanKind::kConsumption: return 0;
-    case PlanKind::kPremium: return std::max(1, always_ready);
-    case PlanKind::kDedicated: return fixed_instances;
+    case PlanKind::kConsumption:
+      return 0;
+    case PlanKind::kPremium:
+      return std::max(1, always_ready);
+    case PlanKind::kDedicated:
+      return fixed_instances;
     case PlanKind::kFlex: {
       auto it = always_ready_groups.find(group);
       return it == always_ready_groups.end() ? 0 : it->second;
@@ -133,13 +147,14 @@ StatusOr<std::map<std::string, int>> ParseAlwaysReadyGroups(std::string_view tex
     std::string group(item.substr(0, eq));
     std::optional<int> count = ParseInt(item.substr(eq + 1));
     if (!IsFlexGroupName(group)) {
-      return InvalidArgument(fmt::format(
-          "--always-ready: unknown scale group \"{}\" (expected http, blob, durable or "
-          "function:<name>)",
-          group));
+      return InvalidArgument(
+          fmt::format("--always-ready: unknown scale group \"{}\" (expected http, blob, durable or "
+                      "function:<name>)",
+                      group));
     }
     if (!count || *count < 0) {
-      return InvalidArgument(fmt::format("--always-ready: \"{}\" needs a count of 0 or more", group));
+      return InvalidArgument(
+          fmt::format("--always-ready: \"{}\" needs a count of 0 or more", group));
     }
     if (out.count(group) != 0) {
       return InvalidArgument(fmt::format("--always-ready: group \"{}\" given twice", group));
@@ -168,10 +183,18 @@ StatusOr<PlanConfig> ValidatePlan(const PlanOptions& o) {
 
   // Instance size.
   switch (kind) {
-    case PlanKind::kConsumption: c.instance = {1, 1536}; break;
-    case PlanKind::kFlex: c.instance = {1, 2048}; break;  // 4096 MB instances have 2 vCPU
-    case PlanKind::kPremium: c.instance = {1, 3584}; break;
-    case PlanKind::kDedicated: c.instance = {1, 1792}; break;  // a B1 unless told otherwise
+    case PlanKind::kConsumption:
+      c.instance = {1, 1536};
+      break;
+    case PlanKind::kFlex:
+      c.instance = {1, 2048};
+      break;  // 4096 MB instances have 2 vCPU
+    case PlanKind::kPremium:
+      c.instance = {1, 3584};
+      break;
+    case PlanKind::kDedicated:
+      c.instance = {1, 1792};
+      break;  // a B1 unless told otherwise
   }
   if (o.sku) {
     if (!premium) {
@@ -225,8 +248,7 @@ StatusOr<PlanConfig> ValidatePlan(const PlanOptions& o) {
   // Fixed count (dedicated).
   if (o.instances) {
     if (!dedicated) {
-      p.Add(NotForPlan("--instances", "dedicated plan", kind) +
-            "; the other plans scale by load");
+      p.Add(NotForPlan("--instances", "dedicated plan", kind) + "; the other plans scale by load");
     } else if (*o.instances < 1 || *o.instances > limits.max_instances) {
       p.Add(fmt::format("--instances: must be 1..{}, got {}", limits.max_instances, *o.instances));
     }
@@ -303,8 +325,8 @@ StatusOr<PlanConfig> ValidatePlan(const PlanOptions& o) {
   std::optional<int> limit;  // the stricter of the two, 0 = none
   auto take_limit = [&](int value, std::string_view name) {
     if (dedicated) {
-      p.Add(fmt::format("{} does not apply to the dedicated plan (it never scales; use --instances)",
-                        name));
+      p.Add(fmt::format(
+          "{} does not apply to the dedicated plan (it never scales; use --instances)", name));
       return;
     }
     if (value < 0 || value > limits.max_instances) {
@@ -323,9 +345,10 @@ StatusOr<PlanConfig> ValidatePlan(const PlanOptions& o) {
     if (auto v = ParseInt(*o.max_scale_out_setting)) {
       take_limit(*v, "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT");
     } else {
-      p.Add(fmt::format("WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT: expected a whole number, got "
-                        "\"{}\"",
-                        *o.max_scale_out_setting));
+      p.Add(
+          fmt::format("WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT: expected a whole number, got "
+                      "\"{}\"",
+                      *o.max_scale_out_setting));
     }
   }
   c.scale_limit = limit.value_or(0);
@@ -349,23 +372,25 @@ StatusOr<PlanConfig> ValidatePlan(const PlanOptions& o) {
       cap = c.scale_limit;
       rule = fmt::format("scale limit {}", cap);
     } else if (premium && c.scale_limit > cap) {
-      p.Add(fmt::format("--scale-limit {} exceeds the plan's --max-burst {} (the app scale limit "
-                        "must be at most the maximum burst)",
-                        c.scale_limit, c.max_burst));
+      p.Add(
+          fmt::format("--scale-limit {} exceeds the plan's --max-burst {} (the app scale limit "
+                      "must be at most the maximum burst)",
+                      c.scale_limit, c.max_burst));
     }
     c.max_instances = cap;
     c.max_instances_rule = rule;
   }
   if (premium && c.always_ready > 0 && c.scale_limit > 0 && c.scale_limit < c.always_ready) {
-    p.Add(fmt::format("--scale-limit {} is below --always-ready {}", c.scale_limit,
-                      c.always_ready));
+    p.Add(
+        fmt::format("--scale-limit {} is below --always-ready {}", c.scale_limit, c.always_ready));
   }
   if (flex) {
     int sum = 0;
     for (const auto& [group, count] : c.always_ready_groups) sum += count;
     if (sum > c.max_instances) {
-      p.Add(fmt::format("--always-ready: {} instances in all groups exceed the app's maximum {} ({})",
-                        sum, c.max_instances, c.max_instances_rule));
+      p.Add(
+          fmt::format("--always-ready: {} instances in all groups exceed the app's maximum {} ({})",
+                      sum, c.max_instances, c.max_instances_rule));
     }
   }
 

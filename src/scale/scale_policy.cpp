@@ -15,7 +15,7 @@ namespace {
 
 // What one group sees this round.
 struct GroupInput {
-  std::vector<const InstanceView*> serving;    // starting + ready
+  std::vector<const InstanceView*> serving;  // starting + ready
   std::vector<const InstanceView*> prewarmed;
   int inflight = 0;       // on serving and prewarmed instances
   int http_inflight = 0;  // HTTP load routed to this group
@@ -58,10 +58,14 @@ const InstanceView* PickDrain(const std::vector<const InstanceView*>& candidates
 
 std::string FloorReason(const PlanConfig& plan, const std::string& group, int floor) {
   switch (plan.kind) {
-    case PlanKind::kPremium: return fmt::format("premium always-ready floor {}", floor);
-    case PlanKind::kFlex: return fmt::format("flex always-ready {} {}", group, floor);
-    case PlanKind::kDedicated: return fmt::format("dedicated: fixed at {}", floor);
-    case PlanKind::kConsumption: break;
+    case PlanKind::kPremium:
+      return fmt::format("premium always-ready floor {}", floor);
+    case PlanKind::kFlex:
+      return fmt::format("flex always-ready {} {}", group, floor);
+    case PlanKind::kDedicated:
+      return fmt::format("dedicated: fixed at {}", floor);
+    case PlanKind::kConsumption:
+      break;
   }
   return {};
 }
@@ -78,7 +82,7 @@ class GroupDecider {
         now_(now),
         allowance_(std::max(0, allowance)) {}
 
-  // Fills decision_ and next_; returns the change in the app's live instance count.
+  // Fills d_ and next_; returns the change in the app's live instance count.
   int Run() {
     d_.group = group_;
     d_.serving = static_cast<int>(in_.serving.size());
@@ -198,19 +202,23 @@ class GroupDecider {
     // Held back by the rate limits: say when the earliest of them opens.
     std::optional<Duration> wait;
     std::string what;
+    std::string why;
     if (want_http > 0) {
       wait = *prev_.last_http_scale_out + plan_.http_rate_limit - now_;
-      what = fmt::format("HTTP scale-out ({})", http_reason_);
+      what = "HTTP scale-out";
+      why = http_reason_;
     }
     if (want_other > 0) {
       const Duration w = *prev_.last_other_scale_out + plan_.other_rate_limit - now_;
       if (!wait || w < *wait) {
         wait = w;
-        what = fmt::format("scale-out for other triggers ({})", in_.other_reason);
+        what = "scale-out for other triggers";
+        why = in_.other_reason;
       }
     }
     if (wait) {
-      AddReason(&d_.reason, fmt::format("rate limit: next {} at +{}", what, FormatSeconds(*wait)));
+      AddReason(&d_.reason,
+                fmt::format("rate limit: next {} at +{} ({})", what, FormatSeconds(*wait), why));
     }
   }
 
@@ -220,24 +228,27 @@ class GroupDecider {
       // Idle for idle_timeout proves the load is gone: no stabilisation wait.
       next_.low_since = now_;
       const std::string what =
-          target_ == 0 ? fmt::format("scale to zero after {} idle", FormatDurationFlag(plan_.idle_timeout))
-                       : fmt::format("idle {}: down to {}", FormatDurationFlag(plan_.idle_timeout),
-                                     FloorReason(plan_, group_, floor_));
+          target_ == 0
+              ? fmt::format("scale to zero after {} idle", FormatDurationFlag(plan_.idle_timeout))
+              : fmt::format("idle {}: down to {}", FormatDurationFlag(plan_.idle_timeout),
+                            FloorReason(plan_, group_, floor_));
       Drain(victim, fmt::format("{}, draining {}", what, victim->id));
+      --serving_;
       return;
     }
     if (!next_.low_since) next_.low_since = now_;
     const Duration low_for = now_ - *next_.low_since;
     if (low_for >= plan_.scale_in_delay) {
       next_.low_since = now_;  // the next instance waits a full window
-      Drain(victim, fmt::format("scale-in: load below {} for {} (desired {}), draining {}",
-                                serving_, FormatDurationFlag(plan_.scale_in_delay), target_,
-                                victim->id));
+      Drain(victim,
+            fmt::format("scale-in: load below {} for {} (desired {}), draining {}", serving_,
+                        FormatDurationFlag(plan_.scale_in_delay), target_, victim->id));
+      --serving_;
       return;
     }
-    AddReason(&d_.reason, fmt::format("scale-in pending: desired {} below {} for {} of {}",
-                                      target_, serving_, FormatSeconds(low_for),
-                                      FormatDurationFlag(plan_.scale_in_delay)));
+    AddReason(&d_.reason,
+              fmt::format("scale-in pending: desired {} below {} for {} of {}", target_, serving_,
+                          FormatSeconds(low_for), FormatDurationFlag(plan_.scale_in_delay)));
   }
 
   void Steady() {
@@ -270,6 +281,7 @@ class GroupDecider {
     } else if (serving_ > target_) {
       const InstanceView* victim = PickDrain(in_.serving);
       Drain(victim, fmt::format("{}, draining {}", rule, victim->id));
+      --serving_;
     } else {
       AddReason(&d_.reason, rule);
     }
@@ -299,16 +311,15 @@ class GroupDecider {
         if (!promoted) left.push_back(p);
       }
       const InstanceView* victim = PickDrain(left);
-      const std::string why =
-          !active ? fmt::format("prewarmed released: no work for {}",
-                                FormatDurationFlag(plan_.scale_in_delay))
-                  : fmt::format("prewarmed above buffer {}", keep);
+      const std::string why = !active ? fmt::format("prewarmed released: no work for {}",
+                                                    FormatDurationFlag(plan_.scale_in_delay))
+                                      : fmt::format("prewarmed above buffer {}", keep);
       Drain(victim, fmt::format("{}, draining {}", why, victim->id));
       --prewarmed_left_;
     }
     if (want > keep && plan_.prewarmed > 0) {
-      AddReason(&d_.reason, fmt::format("prewarmed buffer held at {}: {}", keep,
-                                        plan_.max_instances_rule));
+      AddReason(&d_.reason,
+                fmt::format("prewarmed buffer held at {}: {}", keep, plan_.max_instances_rule));
     }
   }
 
@@ -348,20 +359,28 @@ class GroupDecider {
 
 const char* InstanceStateName(InstanceState state) {
   switch (state) {
-    case InstanceState::kStarting: return "starting";
-    case InstanceState::kPrewarmed: return "prewarmed";
-    case InstanceState::kReady: return "ready";
-    case InstanceState::kDraining: return "draining";
+    case InstanceState::kStarting:
+      return "starting";
+    case InstanceState::kPrewarmed:
+      return "prewarmed";
+    case InstanceState::kReady:
+      return "ready";
+    case InstanceState::kDraining:
+      return "draining";
   }
   return "unknown";
 }
 
 const char* ScaleActionKindName(ScaleActionKind kind) {
   switch (kind) {
-    case ScaleActionKind::kStartReady: return "start";
-    case ScaleActionKind::kStartPrewarmed: return "start-prewarmed";
-    case ScaleActionKind::kPromote: return "promote";
-    case ScaleActionKind::kDrain: return "drain";
+    case ScaleActionKind::kStartReady:
+      return "start";
+    case ScaleActionKind::kStartPrewarmed:
+      return "start-prewarmed";
+    case ScaleActionKind::kPromote:
+      return "promote";
+    case ScaleActionKind::kDrain:
+      return "drain";
   }
   return "unknown";
 }
@@ -419,10 +438,9 @@ ScaleDecision Decide(const PlanConfig& plan, const AppTraits& app, const ScaleSt
   // The first 100 event-driven triggers by function name.
   std::vector<const TriggerTarget*> triggers;
   for (const auto& t : obs.triggers) triggers.push_back(&t);
-  std::stable_sort(triggers.begin(), triggers.end(),
-                   [](const TriggerTarget* a, const TriggerTarget* b) {
-                     return a->function < b->function;
-                   });
+  std::stable_sort(
+      triggers.begin(), triggers.end(),
+      [](const TriggerTarget* a, const TriggerTarget* b) { return a->function < b->function; });
   for (std::size_t k = 0; k < triggers.size(); ++k) {
     const TriggerTarget& t = *triggers[k];
     if (k >= static_cast<std::size_t>(kMaxWatchedTriggers)) {

@@ -92,8 +92,8 @@ struct Observations {
 struct GroupScaleState {
   std::optional<MonoTime> last_http_scale_out;   // last load-driven start for HTTP
   std::optional<MonoTime> last_other_scale_out;  // last load-driven start for other triggers
-  std::optional<MonoTime> low_since;   // target below the live count since (stabilisation)
-  std::optional<MonoTime> idle_since;  // nothing in flight and no trigger wanting since
+  std::optional<MonoTime> low_since;     // target below the live count since (stabilisation)
+  std::optional<MonoTime> idle_since;    // nothing in flight and no trigger wanting since
   std::optional<MonoTime> last_busy_at;  // last decision that saw work (premium buffer)
 };
 
@@ -120,10 +120,10 @@ struct ScaleAction {
 
 struct GroupDecision {
   std::string group;
-  int load_desired = 0;  // from load alone: max(HTTP desired, trigger desired)
-  int target = 0;        // serving instances wanted after floors and caps
-  int serving = 0;       // starting + ready instances seen
-  int prewarmed = 0;     // prewarmed instances seen
+  int load_desired = 0;              // from load alone: max(HTTP desired, trigger desired)
+  int target = 0;                    // serving instances wanted after floors and caps
+  int serving = 0;                   // starting + ready instances seen
+  int prewarmed = 0;                 // prewarmed instances seen
   std::vector<ScaleAction> actions;  // empty = nothing to do
   std::string reason;                // every rule that fired, joined with "; "
 

@@ -19,12 +19,12 @@
 namespace squall {
 
 struct PriceTable {
-  double per_million_executions = 0;     // consumption / flex
-  double per_execution_gb_second = 0;    // consumption / flex
-  double free_executions = 0;            // free grant, taken off the totals before pricing
+  double per_million_executions = 0;   // consumption / flex
+  double per_execution_gb_second = 0;  // consumption / flex
+  double free_executions = 0;          // free grant, taken off the totals before pricing
   double free_execution_gb_seconds = 0;
-  double per_core_second = 0;            // premium / dedicated, per instance alive
-  double per_gb_second = 0;              // premium / dedicated, per instance alive
+  double per_core_second = 0;  // premium / dedicated, per instance alive
+  double per_gb_second = 0;    // premium / dedicated, per instance alive
 };
 
 struct UsageTotals {
