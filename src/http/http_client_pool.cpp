@@ -23,7 +23,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
-// A plain socket: worker calls have no I/O deadline of their own (functionTimeout cancels them).
+// A plain socket: calls have no I/O deadline of their own (the caller's timeout cancels them).
 struct Connection {
   explicit Connection(EventLoop::Impl& loop) : socket(ConnectionExecutor(loop)) {}
   tcp::socket socket;
@@ -31,8 +31,9 @@ struct Connection {
 };
 
 struct HttpClientPool::Impl : std::enable_shared_from_this<HttpClientPool::Impl> {
-  Impl(EventLoop::Impl& loop_, std::string host_, int port_, std::size_t max_idle_)
-      : loop(loop_), host(std::move(host_)), port(port_), max_idle(max_idle_),
+  Impl(EventLoop::Impl& loop_, std::string host_, int port_, std::size_t max_idle_,
+       std::string peer_)
+      : loop(loop_), peer(std::move(peer_)), host(std::move(host_)), port(port_), max_idle(max_idle_),
         endpoint(net::ip::make_address(host), static_cast<unsigned short>(port_)) {}
 
   std::unique_ptr<Connection> TakeIdle() {
@@ -50,6 +51,7 @@ struct HttpClientPool::Impl : std::enable_shared_from_this<HttpClientPool::Impl>
   }
 
   EventLoop::Impl& loop;
+  std::string peer;
   std::string host;
   int port;
   std::size_t max_idle;
@@ -105,7 +107,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
                                 [self = shared_from_this()](beast::error_code ec) {
                                   if (ec) {
                                     return self->Finish(self->ErrorStatus(
-                                        ec, "cannot connect to the worker"));
+                                        ec, "cannot connect to " + self->pool_->peer));
                                   }
                                   beast::error_code ignored;
                                   self->conn_->socket.set_option(tcp::no_delay(true),
@@ -134,7 +136,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
                              if (ec) {
                                if (n == 0) return self->RetryOrFail(ec);
                                return self->Finish(
-                                   self->ErrorStatus(ec, "bad response from the worker"));
+                                   self->ErrorStatus(ec, "bad response from " + self->pool_->peer));
                              }
                              self->OnResponse();
                            });
@@ -148,7 +150,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
       reused_ = false;
       return Connect();
     }
-    Finish(ErrorStatus(ec, "the worker closed the connection without answering"));
+    Finish(ErrorStatus(ec, pool_->peer + " closed the connection without answering"));
   }
 
   void OnResponse() {
@@ -203,8 +205,10 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
 
 }  // namespace
 
-HttpClientPool::HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle)
-    : impl_(std::make_shared<Impl>(loop.impl(), std::move(host), port, max_idle)) {}
+HttpClientPool::HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle,
+                               std::string peer_name)
+    : impl_(std::make_shared<Impl>(loop.impl(), std::move(host), port, max_idle,
+                                   std::move(peer_name))) {}
 
 HttpClientPool::~HttpClientPool() { CloseIdle(); }
 

@@ -1,4 +1,5 @@
-// Keep-alive HTTP/1.1 connections to one loopback endpoint (a worker). Beast stays in the .cpp.
+// Keep-alive HTTP/1.1 connections to one loopback endpoint (a worker, an instance). Beast stays
+// in the .cpp.
 #pragma once
 
 #include <functional>
@@ -24,7 +25,9 @@ class HttpClientPool {
  public:
   using Callback = std::function<void(StatusOr<HttpResponse>)>;
 
-  HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle = 256);
+  // peer_name names the other side in error messages ("the worker", "instance i-3").
+  HttpClientPool(EventLoop& loop, std::string host, int port, std::size_t max_idle = 256,
+                 std::string peer_name = "the worker");
   ~HttpClientPool();
 
   // Sends request (its target is sent as is; Host is set when missing). Errors: kUnavailable

@@ -1,0 +1,184 @@
+// The front door with real loopback HTTP on a real event loop (a thread), and the activation
+// buffer's timeout on a simulated clock. Waits are on futures, never sleeps.
+#include "platform/front_door.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "core/event_loop.h"
+#include "core/real_clock.h"
+#include "core/simulated_clock.h"
+#include "http/http_server.h"
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+
+// An instance stand-in: answers every request with its name.
+class NamedHandler : public HttpHandler {
+ public:
+  explicit NamedHandler(std::string name) : name_(std::move(name)) {}
+  void Handle(HttpRequest request, Responder respond) override {
+    respond(TextResponse(200, name_ + " " + request.target));
+  }
+
+ private:
+  std::string name_;
+};
+
+class FrontDoorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    real_clock_ = MakeRealClock(loop_);
+    thread_ = std::thread([this] { loop_.Run(1); });
+  }
+  void TearDown() override {
+    servers_.clear();
+    loop_.Stop();
+    thread_.join();
+  }
+
+  int StartInstance(const std::string& name) {
+    handlers_.push_back(std::make_unique<NamedHandler>(name));
+    servers_.push_back(
+        std::make_unique<HttpServer>(loop_, *real_clock_, *handlers_.back(), HttpServerOptions{}));
+    auto port = servers_.back()->Listen("127.0.0.1", 0);
+    EXPECT_TRUE(port.ok());
+    return *port;
+  }
+
+  // Sends a request through the front door (on the loop thread); the future gets the response.
+  std::future<HttpResponse> Send(FrontDoor& door, std::string target) {
+    auto promise = std::make_shared<std::promise<HttpResponse>>();
+    auto future = promise->get_future();
+    loop_.Post([&door, target = std::move(target), promise] {
+      HttpRequest r;
+      r.method = "GET";
+      r.target = target;
+      door.Handle(std::move(r), [promise](HttpResponse resp) { promise->set_value(std::move(resp)); });
+    });
+    return future;
+  }
+
+  // Runs fn on the loop thread and waits for it.
+  void OnLoop(std::function<void()> fn) {
+    std::promise<void> done;
+    loop_.Post([&] {
+      fn();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+
+  EventLoop loop_;
+  std::unique_ptr<Clock> real_clock_;
+  std::thread thread_;
+  std::vector<std::unique_ptr<NamedHandler>> handlers_;
+  std::vector<std::unique_ptr<HttpServer>> servers_;
+  SimulatedClock sim_;
+};
+
+TEST_F(FrontDoorTest, RoutesToAReadyInstanceUnchanged) {
+  FrontDoor door(loop_, sim_, {});
+  int port = StartInstance("a");
+  OnLoop([&] { door.AddReady("i-1", port); });
+  HttpResponse r = Send(door, "/api/x?y=1").get();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "a /api/x?y=1");
+  EXPECT_EQ(door.HttpInflight(), 0);
+}
+
+TEST_F(FrontDoorTest, HoldsRequestsUntilAnInstanceIsReadyAndPokesOnce) {
+  FrontDoor door(loop_, sim_, {});
+  int pokes = 0;
+  door.SetColdRequestHook([&] { ++pokes; });
+  auto f1 = Send(door, "/1");
+  auto f2 = Send(door, "/2");
+  OnLoop([] {});
+  EXPECT_EQ(door.Buffered(), 2u);
+  EXPECT_EQ(door.HttpInflight(), 2);  // buffered requests count for scaling
+  EXPECT_EQ(pokes, 1);                // the first one poked the controller
+  int port = StartInstance("b");
+  OnLoop([&] {
+    sim_.Advance(250ms);
+    door.AddReady("i-1", port);
+  });
+  EXPECT_EQ(f1.get().body, "b /1");
+  EXPECT_EQ(f2.get().body, "b /2");
+  auto cold = door.ColdStarts();
+  ASSERT_EQ(cold.size(), 2u);
+  EXPECT_EQ(cold[0].wait, 250ms);
+  EXPECT_EQ(cold[0].instance_id, "i-1");
+}
+
+TEST_F(FrontDoorTest, BufferedRequestsTimeOutWith503) {
+  FrontDoorOptions options;
+  options.activation_timeout = 60s;
+  FrontDoor door(loop_, sim_, options);
+  auto f = Send(door, "/slow");
+  OnLoop([&] { sim_.Advance(59s); });
+  EXPECT_EQ(f.wait_for(0s), std::future_status::timeout);
+  OnLoop([&] { sim_.Advance(1s); });
+  HttpResponse r = f.get();
+  EXPECT_EQ(r.status, 503);
+  ASSERT_NE(r.FindHeader("Retry-After"), nullptr);
+  EXPECT_EQ(door.Buffered(), 0u);
+}
+
+TEST_F(FrontDoorTest, FullBufferAnswers503AtOnce) {
+  FrontDoorOptions options;
+  options.activation_capacity = 1;
+  FrontDoor door(loop_, sim_, options);
+  auto held = Send(door, "/held");
+  HttpResponse r = Send(door, "/over").get();
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(door.Buffered(), 1u);
+  OnLoop([&] { sim_.Advance(60s); });
+  EXPECT_EQ(held.get().status, 503);
+}
+
+TEST_F(FrontDoorTest, SpreadsLoadOverInstances) {
+  FrontDoor door(loop_, sim_, {});
+  int p1 = StartInstance("a"), p2 = StartInstance("b");
+  OnLoop([&] {
+    door.AddReady("i-1", p1);
+    door.AddReady("i-2", p2);
+  });
+  int a = 0, b = 0;
+  for (int i = 0; i < 10; ++i) {
+    std::string body = Send(door, "/").get().body;
+    (body[0] == 'a' ? a : b)++;
+  }
+  EXPECT_EQ(a, 5);  // idle instances tie, so they take turns
+  EXPECT_EQ(b, 5);
+}
+
+TEST_F(FrontDoorTest, RemovedInstanceGetsNoNewRequests) {
+  FrontDoor door(loop_, sim_, {});
+  int p1 = StartInstance("a"), p2 = StartInstance("b");
+  OnLoop([&] {
+    door.AddReady("i-1", p1);
+    door.AddReady("i-2", p2);
+    door.Remove("i-1");
+  });
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Send(door, "/").get().body, "b /");
+}
+
+TEST_F(FrontDoorTest, AnInstanceThatIsGoneGives502) {
+  FrontDoor door(loop_, sim_, {});
+  int port = StartInstance("a");
+  OnLoop([&] {
+    servers_.back()->Close();
+    door.AddReady("i-1", port);
+  });
+  servers_.clear();
+  // Nothing listens there any more.
+  HttpResponse r = Send(door, "/").get();
+  EXPECT_EQ(r.status, 502);
+}
+
+}  // namespace
+}  // namespace squall
