@@ -1,5 +1,7 @@
 #include "http/route_constraints.h"
 
+#include "http/http_message.h"
+
 #include <array>
 #include <cfloat>
 #include <charconv>
@@ -13,15 +15,6 @@ namespace {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -46,11 +39,11 @@ bool ParseRouteDouble(std::string_view t, double* out) {
   }
   if (t.empty()) return false;
   // .NET's invariant culture spells these out; from_chars' "inf"/"nan(...)" forms are not .NET's.
-  if (IEquals(t, "NaN")) {
+  if (EqualsIgnoreCase(t, "NaN")) {
     *out = std::numeric_limits<double>::quiet_NaN();
     return true;
   }
-  if (IEquals(t, "Infinity")) {
+  if (EqualsIgnoreCase(t, "Infinity")) {
     *out = negative ? -std::numeric_limits<double>::infinity()
                     : std::numeric_limits<double>::infinity();
     return true;
@@ -131,7 +124,7 @@ constexpr std::array<KindName, 17> kKinds = {{
 
 const KindName* FindKind(std::string_view name) {
   for (const KindName& k : kKinds) {
-    if (IEquals(k.name, name)) return &k;
+    if (EqualsIgnoreCase(k.name, name)) return &k;
   }
   return nullptr;
 }
@@ -315,7 +308,7 @@ bool RouteConstraint::Matches(std::string_view value) const {
     case Kind::kLong:
       return ParseRouteInt64(value, &n);
     case Kind::kBool:
-      return IEquals(value, "true") || IEquals(value, "false");
+      return EqualsIgnoreCase(value, "true") || EqualsIgnoreCase(value, "false");
     case Kind::kDateTime:
       return IsRouteDateTime(value);
     case Kind::kDecimal:

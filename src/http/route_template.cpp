@@ -1,3 +1,4 @@
+#include "http/http_message.h"
 #include "http/route_template.h"
 
 #include <algorithm>
@@ -12,15 +13,6 @@ namespace squall {
 namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// Routing compares ASCII case-insensitively, as ASP.NET's OrdinalIgnoreCase does for ASCII.
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string LowerCopy(std::string_view s) {
   std::string out(s);
@@ -405,7 +397,7 @@ class ComplexMatcher {
   std::size_t Key(std::size_t i, std::size_t pos) const { return i * (value_.size() + 1) + pos; }
 
   bool LiteralAt(std::size_t pos, std::string_view lit) const {
-    return pos + lit.size() <= value_.size() && IEquals(value_.substr(pos, lit.size()), lit);
+    return pos + lit.size() <= value_.size() && EqualsIgnoreCase(value_.substr(pos, lit.size()), lit);
   }
 
   // Whether parameter i may end at `end`: the literal after it (never a parameter: the parser
@@ -443,7 +435,7 @@ bool MatchComplex(const Segment& seg, std::string_view value, RouteParams* out) 
 }
 
 bool MatchSegment(const Segment& seg, std::string_view value, RouteParams* out) {
-  if (seg.IsLiteral()) return IEquals(seg.parts[0].literal, value);
+  if (seg.IsLiteral()) return EqualsIgnoreCase(seg.parts[0].literal, value);
   if (const Param* p = seg.SoleParam()) {
     if (value.empty() || !p->Accepts(value)) return false;
     (*out)[p->name] = std::string(value);
