@@ -68,7 +68,11 @@ void FrontDoor::Forward(const std::string& id, std::shared_ptr<HttpClientPool> p
     {
       std::lock_guard lock(mu_);
       --running_;
-      if (auto it = ready_.find(id); it != ready_.end()) --it->second.inflight;
+      if (auto it = ready_.find(id); it != ready_.end()) {
+        --it->second.inflight;
+      } else if (auto r = removed_inflight_.find(id); r != removed_inflight_.end()) {
+        if (--r->second <= 0) removed_inflight_.erase(r);
+      }
     }
     if (!result.ok()) {
       LogWarn(kCategory, "instance {} failed a request: {}", id, result.status().message());
@@ -116,7 +120,10 @@ void FrontDoor::AddReady(const std::string& instance_id, int port) {
 void FrontDoor::Remove(const std::string& instance_id) {
   std::lock_guard lock(mu_);
   // Requests already sent finish on their own (the pool stays alive through their calls).
-  ready_.erase(instance_id);
+  auto it = ready_.find(instance_id);
+  if (it == ready_.end()) return;
+  if (it->second.inflight > 0) removed_inflight_[instance_id] += it->second.inflight;
+  ready_.erase(it);
 }
 
 void FrontDoor::ArmBufferTimerLocked() {
@@ -156,8 +163,9 @@ int FrontDoor::HttpInflight() const {
 
 int FrontDoor::Inflight(const std::string& instance_id) const {
   std::lock_guard lock(mu_);
-  auto it = ready_.find(instance_id);
-  return it == ready_.end() ? 0 : it->second.inflight;
+  if (auto it = ready_.find(instance_id); it != ready_.end()) return it->second.inflight;
+  auto r = removed_inflight_.find(instance_id);
+  return r == removed_inflight_.end() ? 0 : r->second;
 }
 
 std::size_t FrontDoor::Buffered() const {

@@ -41,7 +41,9 @@ class FrontDoor final : public HttpHandler {
 
   // The routing table, kept by the scale controller.
   void AddReady(const std::string& instance_id, int port);  // takes new requests from now on
-  void Remove(const std::string& instance_id);               // takes no new requests
+  // Takes no new requests; its requests in flight are still counted (Inflight) until they end,
+  // so a draining instance can be stopped once idle.
+  void Remove(const std::string& instance_id);
 
   // Called (outside the lock) when a request arrives and no instance is ready.
   void SetColdRequestHook(std::function<void()> hook);
@@ -76,6 +78,7 @@ class FrontDoor final : public HttpHandler {
   FrontDoorOptions options_;
   mutable std::mutex mu_;
   std::map<std::string, Route> ready_;
+  std::map<std::string, int> removed_inflight_;  // removed instances with requests still running
   std::size_t rr_ = 0;
   int running_ = 0;
   std::deque<Pending> buffer_;

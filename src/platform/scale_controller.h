@@ -1,0 +1,95 @@
+// The live scale controller: every decision interval (and at once when the front door sees a
+// request with no instance ready) it observes the app, asks the pure policy (scale/Decide) what
+// to do, and does it through the InstanceManager: start instances, route them when ready,
+// promote pre-warmed ones, drain and stop. Time comes from the injected Clock only.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "platform/front_door.h"
+#include "platform/instance_manager.h"
+#include "platform/instance_probe.h"
+#include "scale/drain_policy.h"
+#include "scale/plan.h"
+#include "scale/scale_policy.h"
+
+namespace squall {
+
+struct ScaleControllerOptions {
+  PlanConfig plan;
+  AppTraits app;
+  // Flex: the functions each scale group serves; other plans: empty (every instance runs all).
+  std::map<std::string, std::vector<std::string>> group_functions;
+  Duration probe_interval = std::chrono::milliseconds(20);
+  Duration stop_grace = std::chrono::seconds(10);  // after a drain, SIGTERM → SIGKILL
+  std::size_t decision_history = 200;
+};
+
+struct InstanceRecord {
+  std::string id;
+  std::string group;
+  InstanceState state = InstanceState::kStarting;
+  int pid = 0;
+  std::string host;
+  int port = 0;
+  MonoTime started_at{};
+  std::optional<MonoTime> ready_at;
+  std::optional<MonoTime> drain_started;
+  bool stop_requested = false;
+  bool promote_when_ready = false;  // a pre-warmed instance promoted before it was ready
+};
+
+struct DecisionRecord {
+  WallTime time{};
+  std::string group;
+  int from = 0;  // serving instances before
+  int to = 0;    // target
+  std::string reason;
+};
+
+class ScaleController {
+ public:
+  ScaleController(Clock& clock, InstanceManager& instances, InstanceProbe& probe,
+                  FrontDoor& front_door, ScaleControllerOptions options);
+  ~ScaleController();
+
+  void Start();  // decides now, then every decision interval
+  void Poke();   // decides now (a request is waiting for an instance)
+  // Stops every instance (drain grace does not apply: the platform is going away).
+  void StopAll();
+
+  std::vector<InstanceRecord> Instances() const;
+  std::vector<DecisionRecord> RecentDecisions() const;
+
+ private:
+  void Tick();
+  void DecideLocked(std::unique_lock<std::mutex>& lock);
+  void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason);
+  void ProbeLoop(const std::string& id);
+  void OnReady(const std::string& id);
+  void OnExit(const std::string& id, const std::string& how);
+  void CheckDrainsLocked(MonoTime now);
+
+  Clock& clock_;
+  InstanceManager& instances_;
+  InstanceProbe& probe_;
+  FrontDoor& front_door_;
+  ScaleControllerOptions options_;
+
+  mutable std::mutex mu_;
+  ScaleState state_;
+  std::map<std::string, InstanceRecord> records_;
+  std::deque<DecisionRecord> decisions_;
+  TimerId tick_timer_ = kNoTimer;
+  bool stopping_ = false;
+  int next_id_ = 1;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace squall

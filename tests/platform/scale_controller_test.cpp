@@ -1,0 +1,206 @@
+// The scale controller against a fake instance manager and probe, on a simulated clock. The front
+// door is real; its event loop is never run, so nothing here does I/O.
+#include "platform/scale_controller.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/event_loop.h"
+#include "core/simulated_clock.h"
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FakeInstances : public InstanceManager {
+ public:
+  StatusOr<InstanceInfo> Start(const InstanceSpec& spec) override {
+    InstanceInfo info;
+    info.id = spec.id;
+    info.group = spec.group;
+    info.host = "127.0.0.1";
+    info.port = 40000 + static_cast<int>(started.size());
+    started.push_back(spec);
+    live.insert(spec.id);
+    return info;
+  }
+  void Stop(const std::string& id, Duration) override { stopped.push_back(id); }
+  std::vector<InstanceInfo> List() const override { return {}; }
+  void OnExit(ExitListener listener) override { listeners.push_back(std::move(listener)); }
+  ResourceUsage Usage(const std::string&) const override { return {}; }
+
+  // The instance ended (asynchronously, as a real one does).
+  void Exit(const std::string& id, const std::string& how) {
+    live.erase(id);
+    for (auto& l : listeners) l(id, how);
+  }
+
+  std::vector<InstanceSpec> started;
+  std::vector<std::string> stopped;
+  std::set<std::string> live;
+  std::vector<ExitListener> listeners;
+};
+
+class FakeProbe : public InstanceProbe {
+ public:
+  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override {
+    done(ready.count(instance.id) > 0);
+  }
+  std::set<std::string> ready;
+};
+
+PlanConfig Plan(PlanOptions options) {
+  auto plan = ValidatePlan(options);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return *plan;
+}
+
+class ScaleControllerTest : public ::testing::Test {
+ protected:
+  void Make(PlanOptions plan_options) {
+    ScaleControllerOptions options;
+    options.plan = Plan(plan_options);
+    door_ = std::make_unique<FrontDoor>(loop_, clock_, FrontDoorOptions{});
+    controller_ = std::make_unique<ScaleController>(clock_, instances_, probe_, *door_, options);
+    door_->SetColdRequestHook([this] { controller_->Poke(); });
+  }
+  int CountState(InstanceState s) {
+    int n = 0;
+    for (auto& r : controller_->Instances()) n += r.state == s;
+    return n;
+  }
+  void MakeAllReady() {
+    for (auto& spec : instances_.started) probe_.ready.insert(spec.id);
+  }
+
+  EventLoop loop_;
+  SimulatedClock clock_;
+  FakeInstances instances_;
+  FakeProbe probe_;
+  std::unique_ptr<FrontDoor> door_;
+  std::unique_ptr<ScaleController> controller_;
+};
+
+TEST_F(ScaleControllerTest, DedicatedStartsItsFixedCountAndRoutesWhenReady) {
+  PlanOptions o;
+  o.plan = "dedicated";
+  o.instances = 2;
+  Make(o);
+  controller_->Start();
+  ASSERT_EQ(instances_.started.size(), 2u);
+  EXPECT_EQ(CountState(InstanceState::kStarting), 2);
+  MakeAllReady();
+  clock_.Advance(100ms);
+  EXPECT_EQ(CountState(InstanceState::kReady), 2);
+  ASSERT_FALSE(controller_->RecentDecisions().empty());
+  EXPECT_EQ(controller_->RecentDecisions()[0].to, 2);
+}
+
+TEST_F(ScaleControllerTest, AnInstanceThatDiesIsReplaced) {
+  PlanOptions o;
+  o.plan = "dedicated";
+  o.instances = 1;
+  Make(o);
+  controller_->Start();
+  MakeAllReady();
+  clock_.Advance(100ms);
+  ASSERT_EQ(CountState(InstanceState::kReady), 1);
+  instances_.Exit("i-1", "exited unexpectedly: killed by signal 9 (Killed)");
+  ASSERT_EQ(instances_.started.size(), 2u);  // replaced at once, not at the next tick
+  EXPECT_EQ(instances_.started[1].id, "i-2");
+}
+
+TEST_F(ScaleControllerTest, ColdRequestStartsAnInstanceAtOnce) {
+  PlanOptions o;
+  o.plan = "consumption";
+  Make(o);
+  controller_->Start();
+  EXPECT_TRUE(instances_.started.empty());  // consumption starts at zero
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/x";
+  door_->Handle(std::move(r), [](HttpResponse) {});
+  ASSERT_EQ(instances_.started.size(), 1u);  // the front door poked the controller
+  EXPECT_EQ(door_->Buffered(), 1u);
+}
+
+TEST_F(ScaleControllerTest, InstanceWithWorkInFlightIsNotScaledIn) {
+  PlanOptions o;
+  o.plan = "consumption";
+  o.idle_timeout = 5min;
+  Make(o);
+  controller_->Start();
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/";
+  door_->Handle(std::move(r), [](HttpResponse) {});
+  ASSERT_EQ(instances_.started.size(), 1u);
+  // The buffered request goes to the instance once it is ready; the loop is not run, so it
+  // stays in flight there for the rest of the test, and the instance must be kept.
+  MakeAllReady();
+  clock_.Advance(100ms);
+  EXPECT_EQ(CountState(InstanceState::kReady), 1);
+  clock_.Advance(10min);
+  EXPECT_TRUE(instances_.stopped.empty()) << "an instance with work in flight was stopped";
+}
+
+TEST_F(ScaleControllerTest, IdleConsumptionInstanceIsDrainedAndStopped) {
+  PlanOptions o;
+  o.plan = "consumption";
+  o.idle_timeout = 5min;
+  Make(o);
+  controller_->Start();
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/";
+  door_->Handle(std::move(r), [](HttpResponse) {});
+  ASSERT_EQ(instances_.started.size(), 1u);
+  // The request gives up before the instance is ready (activation timeout), so no work remains.
+  clock_.Advance(61s);
+  EXPECT_EQ(door_->HttpInflight(), 0);
+  MakeAllReady();
+  clock_.Advance(1s);
+  ASSERT_EQ(CountState(InstanceState::kReady), 1);
+  clock_.Advance(4min);
+  EXPECT_TRUE(instances_.stopped.empty()) << "stopped before the idle timeout";
+  clock_.Advance(2min);
+  ASSERT_EQ(instances_.stopped.size(), 1u);
+  EXPECT_EQ(instances_.stopped[0], "i-1");
+  instances_.Exit("i-1", "stopped: exited with code 0");
+  EXPECT_TRUE(controller_->Instances().empty());
+  EXPECT_EQ(instances_.started.size(), 1u) << "a stopped instance must not be replaced";
+}
+
+TEST_F(ScaleControllerTest, PremiumKeepsItsAlwaysReadyFloor) {
+  PlanOptions o;
+  o.plan = "premium";
+  o.sku = "EP1";
+  o.always_ready = 1;
+  Make(o);
+  controller_->Start();
+  ASSERT_EQ(instances_.started.size(), 1u);
+  MakeAllReady();
+  clock_.Advance(1h);
+  EXPECT_EQ(CountState(InstanceState::kReady), 1);
+  EXPECT_TRUE(instances_.stopped.empty());
+  EXPECT_EQ(instances_.started[0].limits.memory_bytes, 3584LL << 20);  // EP1: 3.5 GB
+  EXPECT_DOUBLE_EQ(instances_.started[0].limits.cpu_cores, 1.0);
+}
+
+TEST_F(ScaleControllerTest, StopAllStopsEveryInstanceAndDecidesNoMore) {
+  PlanOptions o;
+  o.plan = "dedicated";
+  o.instances = 3;
+  Make(o);
+  controller_->Start();
+  controller_->StopAll();
+  EXPECT_EQ(instances_.stopped.size(), 3u);
+  for (auto& spec : instances_.started) instances_.Exit(spec.id, "stopped");
+  clock_.Advance(1min);
+  EXPECT_EQ(instances_.started.size(), 3u);
+}
+
+}  // namespace
+}  // namespace squall
