@@ -11,6 +11,7 @@
 #include "core/real_clock.h"
 #include "core/simulated_clock.h"
 #include "http/http_server.h"
+#include "platform/http_instance_probe.h"
 
 namespace squall {
 namespace {
@@ -178,6 +179,21 @@ TEST_F(FrontDoorTest, AnInstanceThatIsGoneGives502) {
   // Nothing listens there any more.
   HttpResponse r = Send(door, "/").get();
   EXPECT_EQ(r.status, 502);
+}
+
+}  // namespace
+}  // namespace squall
+
+namespace squall {
+namespace {
+
+TEST(HttpInstanceProbeTest, OnlyRunningMeansReady) {
+  EXPECT_TRUE(StatusBodySaysRunning(R"({"id":"a","state":"Running","version":"0.1.0"})"));
+  EXPECT_FALSE(StatusBodySaysRunning(R"({"id":"a","state":"Initialized"})"));
+  EXPECT_FALSE(StatusBodySaysRunning(R"({"state":"Draining"})"));
+  EXPECT_FALSE(StatusBodySaysRunning(R"({"state":1})"));
+  EXPECT_FALSE(StatusBodySaysRunning("not json"));
+  EXPECT_FALSE(StatusBodySaysRunning(R"(["Running"])"));
 }
 
 }  // namespace

@@ -1,0 +1,27 @@
+// InstanceProbe over the instance's admin API: ready when GET /admin/host/status (master key)
+// says "Running", i.e. the host is up and its worker accepts work. A ping would answer before
+// the worker is ready and route requests to an instance that still makes them wait.
+#pragma once
+
+#include <string>
+
+#include "platform/instance_probe.h"
+
+namespace squall {
+
+class EventLoop;
+
+class HttpInstanceProbe final : public InstanceProbe {
+ public:
+  HttpInstanceProbe(EventLoop& loop, std::string master_key);
+  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override;
+
+ private:
+  EventLoop& loop_;
+  std::string master_key_;
+};
+
+// True when an /admin/host/status body says the host is Running (exposed for tests).
+bool StatusBodySaysRunning(std::string_view body);
+
+}  // namespace squall
