@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 nodejs curl procps
+  prometheus
 )
 # Benchmarks need these too; `make test` does not.
 if [[ "${SQUALL_BENCH_DEPS:-0}" == 1 ]]; then
