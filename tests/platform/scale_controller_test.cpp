@@ -4,52 +4,14 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include "core/event_loop.h"
 #include "core/simulated_clock.h"
+#include "platform_fakes.h"
 
 namespace squall {
 namespace {
 
 using namespace std::chrono_literals;
-
-class FakeInstances : public InstanceManager {
- public:
-  StatusOr<InstanceInfo> Start(const InstanceSpec& spec) override {
-    InstanceInfo info;
-    info.id = spec.id;
-    info.group = spec.group;
-    info.host = "127.0.0.1";
-    info.port = 40000 + static_cast<int>(started.size());
-    started.push_back(spec);
-    live.insert(spec.id);
-    return info;
-  }
-  void Stop(const std::string& id, Duration) override { stopped.push_back(id); }
-  std::vector<InstanceInfo> List() const override { return {}; }
-  void OnExit(ExitListener listener) override { listeners.push_back(std::move(listener)); }
-  ResourceUsage Usage(const std::string&) const override { return {}; }
-
-  // The instance ended (asynchronously, as a real one does).
-  void Exit(const std::string& id, const std::string& how) {
-    live.erase(id);
-    for (auto& l : listeners) l(id, how);
-  }
-
-  std::vector<InstanceSpec> started;
-  std::vector<std::string> stopped;
-  std::set<std::string> live;
-  std::vector<ExitListener> listeners;
-};
-
-class FakeProbe : public InstanceProbe {
- public:
-  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override {
-    done(ready.count(instance.id) > 0);
-  }
-  std::set<std::string> ready;
-};
 
 PlanConfig Plan(PlanOptions options) {
   auto plan = ValidatePlan(options);

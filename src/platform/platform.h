@@ -1,0 +1,57 @@
+// One app on the platform: the front door, the scale controller, and the platform's own admin
+// API, behind one HTTP handler (the `squall start --plan ...` port). Instances come from an
+// InstanceManager; the app's own requests (its functions, and its per-host admin API) go
+// through the front door to an instance.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "http/http_message.h"
+#include "platform/front_door.h"
+#include "platform/instance_manager.h"
+#include "platform/instance_probe.h"
+#include "platform/scale_controller.h"
+
+namespace squall {
+
+class EventLoop;
+
+struct PlatformOptions {
+  std::string app_name;
+  std::string version;
+  std::string master_key;  // the app's: guards /admin/platform/* and /admin/host/status
+  ScaleControllerOptions scale;
+  FrontDoorOptions front_door;
+};
+
+class Platform final : public HttpHandler {
+ public:
+  Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, InstanceProbe& probe,
+           PlatformOptions options);
+
+  void Start();
+  void Stop();  // stops every instance
+  void Handle(HttpRequest request, Responder respond) override;
+
+  // JSON bodies of the admin endpoints (exposed for tests).
+  std::string InstancesJson();
+  std::string ScaleJson() const;
+  std::string StatusJson() const;
+
+ private:
+  bool HandleAdmin(const HttpRequest& request, Responder& respond);
+
+  Clock& clock_;
+  InstanceManager& instances_;
+  PlatformOptions options_;
+  FrontDoor front_door_;
+  ScaleController controller_;
+  MonoTime started_at_;
+  // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
+  std::map<std::string, std::pair<MonoTime, double>> last_cpu_;
+};
+
+}  // namespace squall

@@ -1,0 +1,51 @@
+// Test doubles for the platform's seams: an InstanceManager that records what it is asked and
+// ends instances when told, and an InstanceProbe whose answers the test sets.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "platform/instance_manager.h"
+#include "platform/instance_probe.h"
+
+namespace squall {
+
+class FakeInstances : public InstanceManager {
+ public:
+  StatusOr<InstanceInfo> Start(const InstanceSpec& spec) override {
+    InstanceInfo info;
+    info.id = spec.id;
+    info.group = spec.group;
+    info.host = "127.0.0.1";
+    info.port = 40000 + static_cast<int>(started.size());
+    started.push_back(spec);
+    live.insert(spec.id);
+    return info;
+  }
+  void Stop(const std::string& id, Duration) override { stopped.push_back(id); }
+  std::vector<InstanceInfo> List() const override { return {}; }
+  void OnExit(ExitListener listener) override { listeners.push_back(std::move(listener)); }
+  ResourceUsage Usage(const std::string&) const override { return {}; }
+
+  // The instance ended (asynchronously, as a real one does).
+  void Exit(const std::string& id, const std::string& how) {
+    live.erase(id);
+    for (auto& l : listeners) l(id, how);
+  }
+
+  std::vector<InstanceSpec> started;
+  std::vector<std::string> stopped;
+  std::set<std::string> live;
+  std::vector<ExitListener> listeners;
+};
+
+class FakeProbe : public InstanceProbe {
+ public:
+  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override {
+    done(ready.count(instance.id) > 0);
+  }
+  std::set<std::string> ready;
+};
+
+}  // namespace squall

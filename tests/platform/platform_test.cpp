@@ -1,0 +1,101 @@
+#include "platform/platform.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "core/event_loop.h"
+#include "core/simulated_clock.h"
+#include "platform_fakes.h"
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+class PlatformTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    PlanOptions o;
+    o.plan = "dedicated";
+    o.instances = 2;
+    PlatformOptions options;
+    options.app_name = "myapp";
+    options.version = "0.1.0";
+    options.master_key = "the-master-key-0123456789";
+    options.scale.plan = *ValidatePlan(o);
+    platform_ = std::make_unique<Platform>(loop_, clock_, instances_, probe_, options);
+  }
+
+  HttpResponse Get(const std::string& target, const std::string& key) {
+    HttpRequest r;
+    r.method = "GET";
+    r.target = target;
+    if (!key.empty()) r.headers.push_back({"x-functions-key", key});
+    HttpResponse out;
+    bool answered = false;
+    platform_->Handle(std::move(r), [&](HttpResponse resp) {
+      out = std::move(resp);
+      answered = true;
+    });
+    EXPECT_TRUE(answered) << target << " was not answered at once";
+    return out;
+  }
+
+  EventLoop loop_;
+  SimulatedClock clock_;
+  FakeInstances instances_;
+  FakeProbe probe_;
+  std::unique_ptr<Platform> platform_;
+};
+
+TEST_F(PlatformTest, AdminNeedsTheMasterKey) {
+  EXPECT_EQ(Get("/admin/platform/instances", "").status, 401);
+  EXPECT_EQ(Get("/admin/platform/instances", "wrong").status, 401);
+  EXPECT_EQ(Get("/admin/platform/instances", "the-master-key-0123456789").status, 200);
+  EXPECT_EQ(Get("/admin/platform/scale?code=the-master-key-0123456789", "").status, 200);
+  EXPECT_EQ(Get("/admin/host/ping", "").status, 200);
+}
+
+TEST_F(PlatformTest, InstancesAndDecisionsAreListed) {
+  platform_->Start();
+  for (auto& spec : instances_.started) probe_.ready.insert(spec.id);
+  clock_.Advance(100ms);
+  json::value instances = json::parse(Get("/admin/platform/instances", "the-master-key-0123456789").body);
+  ASSERT_TRUE(instances.is_array());
+  ASSERT_EQ(instances.get_array().size(), 2u);
+  const auto& first = instances.get_array()[0].get_object();
+  EXPECT_EQ(first.at("id").get_string(), "i-1");
+  EXPECT_EQ(first.at("state").get_string(), "ready");
+  for (const char* field : {"group", "pid", "startedAt", "inflight", "memoryBytes", "cpuPercent"})
+    EXPECT_TRUE(first.contains(field)) << field;
+
+  json::value scale = json::parse(Get("/admin/platform/scale", "the-master-key-0123456789").body);
+  ASSERT_TRUE(scale.is_array());
+  ASSERT_FALSE(scale.get_array().empty());
+  const auto& d = scale.get_array()[0].get_object();
+  EXPECT_EQ(d.at("from").as_int64(), 0);
+  EXPECT_EQ(d.at("to").as_int64(), 2);
+  EXPECT_NE(std::string(d.at("reason").get_string()).find("dedicated"), std::string::npos);
+
+  json::value status = json::parse(Get("/admin/host/status", "the-master-key-0123456789").body);
+  EXPECT_EQ(status.at("state").get_string(), "Running");
+  EXPECT_EQ(status.at("plan").get_string(), "dedicated");
+  EXPECT_EQ(status.at("instances").at("ready").as_int64(), 2);
+}
+
+TEST_F(PlatformTest, AppRequestsGoToTheFrontDoor) {
+  // No instance is ready: the request is held (not answered), waiting for a cold start.
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/hello";
+  bool answered = false;
+  platform_->Handle(std::move(r), [&](HttpResponse) { answered = true; });
+  EXPECT_FALSE(answered);
+  EXPECT_EQ(instances_.started.size(), 2u);  // the cold request started the dedicated pair
+}
+
+}  // namespace
+}  // namespace squall
