@@ -21,6 +21,10 @@ struct StartOptions {
 };
 int RunStart(const StartOptions& options);
 
+struct HostRunOptions;
+// `squall host APP --port N --instance-id ID ...`: one platform instance (host_command.cpp).
+int RunHostCommand(HostRunOptions options);
+
 int RunKeysList(const std::string& app_dir, bool json);
 
 }  // namespace squall::cli

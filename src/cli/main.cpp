@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/host_runner.h"
 
 int main(int argc, char** argv) {
   using namespace squall::cli;
@@ -33,6 +34,32 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
 
+  HostRunOptions host;
+  auto* host_cmd = app.add_subcommand(
+      "host", "Run one functions host (a platform instance): the app on 127.0.0.1:PORT, its log "
+              "lines tagged with the instance id");
+  host_cmd->add_option("APP", host.app_dir, "App folder (with host.json)")->required();
+  host_cmd->add_option("--port", host.port, "HTTP port on 127.0.0.1 (0 = any free port)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  host_cmd->add_option("--instance-id", host.instance_id, "Instance id (in every log line)")
+      ->required();
+  host_cmd->add_option("--group", host.group, "Scale group the instance serves (flex)");
+  host_cmd->add_option("--functions", host.functions,
+                       "Serve only these functions (comma-separated); the others answer 404 "
+                       "and their triggers are not run")
+      ->delimiter(',');
+  host_cmd->add_option("--log-format", host.log_format, "Log line format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  host_cmd->add_option("--threads", host.threads, "Event-loop threads (0 = one per core)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  host_cmd->add_option("--request-timeout", host.request_timeout_seconds,
+                       "Seconds a client has to send a request's headers (and body)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+
   std::string keys_app;
   bool keys_json = false;
   auto* keys_cmd = app.add_subcommand("keys", "Function keys");
@@ -59,6 +86,7 @@ int main(int argc, char** argv) {
     start.port_given = port_opt->count() > 0;
     return RunStart(start);
   }
+  if (*host_cmd) return RunHostCommand(host);
   if (*keys_list) return RunKeysList(keys_app, keys_json);
   return kExitConfig;
 }

@@ -1,114 +1,19 @@
-// `squall start APP`: one in-process functions host serving the app on --port.
-#include <fmt/format.h>
-
-#include <thread>
-
-#include "cli/app_loading.h"
+// `squall start APP`: one in-process functions host serving the app on --port (host_runner).
 #include "cli/commands.h"
-#include "core/event_loop.h"
-#include "core/log.h"
-#include "core/real_clock.h"
-#include "core/signals.h"
-#include "host/child_process.h"
-#include "host/function_host.h"
-#include "host/local_worker_launcher.h"
-#include "http/http_server.h"
+#include "cli/host_runner.h"
 
 namespace squall::cli {
 
-namespace {
-
-std::string MethodsText(const Binding& trigger) {
-  if (trigger.methods.empty()) return "ALL";
-  std::string out;
-  for (const auto& m : trigger.methods) out += (out.empty() ? "" : ",") + m;
-  return out;
-}
-
-}  // namespace
-
 int RunStart(const StartOptions& options) {
-  InitLogging(options.log_format == "json" ? LogFormat::kJson : LogFormat::kText,
-              LogLevel::kInformation);
-  auto app = LoadAppOrReport(options.app_dir);
-  if (!app) return kExitConfig;
-  SetLogLevel(app->host.logging.default_level);
-  SetCategoryLogLevels({app->host.logging.category_levels.begin(),
-                        app->host.logging.category_levels.end()});
-
-  int port = options.port;
-  if (!options.port_given && app->settings.local_http_port) port = *app->settings.local_http_port;
-
-  std::vector<std::string> names;
-  for (const auto& f : app->functions) names.push_back(f.name);
-  auto keys = KeyStore::LoadOrCreate(app->root, names);
-  if (!keys.ok()) {
-    fmt::print(stderr, "squall: {}\n", keys.status().message());
-    return kExitConfig;
-  }
-
-  int threads = options.threads > 0
-                    ? options.threads
-                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  EventLoop loop(threads);
-  auto clock = MakeRealClock(loop);
-  LocalWorkerLauncher launcher(loop, *app);
-  FunctionHostOptions host_options;
-  host_options.host_id = app->root.filename().string();
-  host_options.host_version = SQUALL_VERSION;
-  host_options.worker.initialization_timeout = app->host.custom_handler.initialization_timeout;
-  std::vector<ConfigIssue> issues;
-  auto host = FunctionHost::Create(loop, *clock, *app, std::move(*keys), launcher, host_options,
-                                   &issues);
-  if (!host.ok()) {
-    for (const auto& e : issues) fmt::print(stderr, "squall: config error: {}\n", e.ToString());
-    fmt::print(stderr, "squall: {} configuration error(s) in '{}'; nothing was started\n",
-               issues.size(), options.app_dir);
-    return kExitConfig;
-  }
-
-  HttpServerOptions server_options;
-  server_options.max_body_bytes = app->host.http.max_request_body_bytes;
-  auto timeout = std::chrono::duration_cast<Duration>(
-      std::chrono::duration<double>(options.request_timeout_seconds));
-  server_options.idle_timeout = timeout;
-  server_options.body_timeout = timeout;
-  HttpServer server(loop, *clock, **host, server_options);
-  auto bound = server.Listen(options.listen_address, port);
-  if (!bound.ok()) {
-    fmt::print(stderr, "squall: {}\n", bound.status().message());
-    return kExitFailure;
-  }
-
-  std::string base = fmt::format("http://{}:{}",
-                                 options.listen_address == "127.0.0.1" ? "localhost"
-                                                                       : options.listen_address,
-                                 *bound);
-  fmt::print("squall {}: app '{}' on {}\n\nFunctions:\n", SQUALL_VERSION, app->root.string(), base);
-  for (const auto& [fn, route] : (*host)->HttpRoutes()) {
-    fmt::print("  {}: [{}] {}/{}{}\n", fn->config->name, MethodsText(*fn->trigger), base, route,
-               fn->trigger->auth_level == AuthLevel::kAnonymous
-                   ? ""
-                   : fmt::format("  (authLevel {})", AuthLevelName(fn->trigger->auth_level)));
-  }
-  for (const auto* fn : (*host)->unsupported()) {
-    const Binding* t = fn->Trigger();
-    fmt::print("  {}: {} (not yet supported)\n", fn->name, t ? t->type : "?");
-  }
-  fmt::print("\n");
-  std::fflush(stdout);
-
-  (*host)->Start();
-  OnTerminationSignal(loop, [&](int sig) {
-    LogInfo("Host", "signal {} received: stopping", sig);
-    server.Close();
-    (*host)->Stop([&loop] { loop.Stop(); });
-  });
-  loop.Run(threads);
-  KillAllChildProcessGroups();  // belt and braces: nothing is left behind
-  LogInfo("Host", "stopped");
-  FlushLogs();
-  return kExitOk;
+  HostRunOptions run;
+  run.app_dir = options.app_dir;
+  run.port = options.port;
+  run.port_given = options.port_given;
+  run.listen_address = options.listen_address;
+  run.threads = options.threads;
+  run.log_format = options.log_format;
+  run.request_timeout_seconds = options.request_timeout_seconds;
+  return RunHost(run);
 }
 
 }  // namespace squall::cli

@@ -51,8 +51,13 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
   host->prefix_segments_ = SplitPath(app.host.http.route_prefix);
   bool failed = false;
   host->http_functions_.reserve(app.functions.size());
+  const auto& only = host->options_.functions;
   for (const auto& fn : app.functions) {
     if (fn.disabled) continue;
+    if (!only.empty() && std::none_of(only.begin(), only.end(), [&](const std::string& name) {
+          return EqualsIgnoreCase(name, fn.name);
+        }))
+      continue;
     const Binding* trigger = fn.Trigger();
     if (!trigger) continue;
     if (fn.trigger_kind() != TriggerKind::kHttp) {

@@ -28,6 +28,9 @@ struct FunctionHostOptions {
   std::string host_id;       // shown by /admin/host/status
   std::string host_version;  // sent as X-Azure-Functions-HostVersion
   WorkerSupervisorOptions worker;
+  // When non-empty, only these functions (by name, any case) are served and have their triggers
+  // run; the others answer 404 as if absent. A flex instance serves one scale group this way.
+  std::vector<std::string> functions;
 };
 
 class FunctionHost final : public HttpHandler {

@@ -1,0 +1,170 @@
+#include "cli/host_runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "cli/app_loading.h"
+#include "cli/commands.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "core/real_clock.h"
+#include "core/signals.h"
+#include "host/child_process.h"
+#include "host/function_host.h"
+#include "host/local_worker_launcher.h"
+#include "http/http_message.h"
+#include "http/http_server.h"
+
+namespace squall::cli {
+
+namespace {
+
+std::string MethodsText(const Binding& trigger) {
+  if (trigger.methods.empty()) return "ALL";
+  std::string out;
+  for (const auto& m : trigger.methods) out += (out.empty() ? "" : ",") + m;
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+// Every line of an instance carries its id, worker output included, so the platform (and a user
+// reading merged logs) can tell instances apart. core/log has no process-wide field, so the id is
+// put into the logger's pattern: the patterns are core/log.cpp InitLogging's plus the id (a JSON
+// member, or a trailing key=value as LogFields are written). The id is a plain token
+// (IsValidInstanceId), so it needs no escaping in either format or in a spdlog pattern.
+void TagLogLinesWithInstance(LogFormat format, const std::string& id) {
+  auto logger = spdlog::get("squall");
+  if (!logger) return;
+  if (format == LogFormat::kJson) {
+    logger->set_pattern(
+        fmt::format(R"({{"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","instance":"{}",%v}})", id),
+        spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern(fmt::format("%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %v instance={}", id),
+                        spdlog::pattern_time_type::utc);
+  }
+}
+
+// Every name in --functions must be a function of the app (a typo would leave an instance that
+// serves nothing). Names match regardless of case, as function names do.
+bool CheckFunctionsExist(const AppConfig& app, const std::vector<std::string>& wanted) {
+  bool ok = true;
+  for (const auto& name : wanted) {
+    bool found = std::any_of(app.functions.begin(), app.functions.end(),
+                             [&](const FunctionConfig& f) { return EqualsIgnoreCase(f.name, name); });
+    if (!found) {
+      std::vector<std::string> names;
+      for (const auto& f : app.functions) names.push_back(f.name);
+      fmt::print(stderr, "squall: --functions: '{}' is not a function of the app '{}' (it has: {})\n",
+                 name, app.root.string(), names.empty() ? "none" : Join(names));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
+
+int RunHost(const HostRunOptions& options) {
+  LogFormat format = options.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+  InitLogging(format, LogLevel::kInformation);
+  if (!options.instance_id.empty()) TagLogLinesWithInstance(format, options.instance_id);
+  auto app = LoadAppOrReport(options.app_dir);
+  if (!app) return kExitConfig;
+  SetLogLevel(app->host.logging.default_level);
+  SetCategoryLogLevels({app->host.logging.category_levels.begin(),
+                        app->host.logging.category_levels.end()});
+  if (!CheckFunctionsExist(*app, options.functions)) return kExitConfig;
+
+  int port = options.port;
+  if (!options.port_given && app->settings.local_http_port) port = *app->settings.local_http_port;
+
+  std::vector<std::string> names;
+  for (const auto& f : app->functions) names.push_back(f.name);
+  auto keys = KeyStore::LoadOrCreate(app->root, names);
+  if (!keys.ok()) {
+    fmt::print(stderr, "squall: {}\n", keys.status().message());
+    return kExitConfig;
+  }
+
+  int threads = options.threads > 0
+                    ? options.threads
+                    : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  EventLoop loop(threads);
+  auto clock = MakeRealClock(loop);
+  LocalWorkerLauncher launcher(loop, *app);
+  FunctionHostOptions host_options;
+  host_options.host_id =
+      options.instance_id.empty() ? app->root.filename().string() : options.instance_id;
+  host_options.host_version = SQUALL_VERSION;
+  host_options.worker.initialization_timeout = app->host.custom_handler.initialization_timeout;
+  host_options.functions = options.functions;
+  std::vector<ConfigIssue> issues;
+  auto host = FunctionHost::Create(loop, *clock, *app, std::move(*keys), launcher, host_options,
+                                   &issues);
+  if (!host.ok()) {
+    for (const auto& e : issues) fmt::print(stderr, "squall: config error: {}\n", e.ToString());
+    fmt::print(stderr, "squall: {} configuration error(s) in '{}'; nothing was started\n",
+               issues.size(), options.app_dir);
+    return kExitConfig;
+  }
+
+  HttpServerOptions server_options;
+  server_options.max_body_bytes = app->host.http.max_request_body_bytes;
+  auto timeout = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(options.request_timeout_seconds));
+  server_options.idle_timeout = timeout;
+  server_options.body_timeout = timeout;
+  HttpServer server(loop, *clock, **host, server_options);
+  auto bound = server.Listen(options.listen_address, port);
+  if (!bound.ok()) {
+    fmt::print(stderr, "squall: {}\n", bound.status().message());
+    return kExitFailure;
+  }
+
+  std::string base = fmt::format("http://{}:{}",
+                                 options.listen_address == "127.0.0.1" ? "localhost"
+                                                                       : options.listen_address,
+                                 *bound);
+  fmt::print("squall {}: app '{}' on {}\n\nFunctions:\n", SQUALL_VERSION, app->root.string(), base);
+  for (const auto& [fn, route] : (*host)->HttpRoutes()) {
+    fmt::print("  {}: [{}] {}/{}{}\n", fn->config->name, MethodsText(*fn->trigger), base, route,
+               fn->trigger->auth_level == AuthLevel::kAnonymous
+                   ? ""
+                   : fmt::format("  (authLevel {})", AuthLevelName(fn->trigger->auth_level)));
+  }
+  for (const auto* fn : (*host)->unsupported()) {
+    const Binding* t = fn->Trigger();
+    fmt::print("  {}: {} (not yet supported)\n", fn->name, t ? t->type : "?");
+  }
+  fmt::print("\n");
+  std::fflush(stdout);
+
+  if (!options.instance_id.empty()) {
+    LogInfo("Host", "instance {} on port {}: group '{}', serving {}", options.instance_id, *bound,
+            options.group.empty() ? "-" : options.group,
+            options.functions.empty() ? std::string("all functions")
+                                      : "functions " + Join(options.functions));
+  }
+  (*host)->Start();
+  OnTerminationSignal(loop, [&](int sig) {
+    LogInfo("Host", "signal {} received: stopping", sig);
+    server.Close();
+    (*host)->Stop([&loop] { loop.Stop(); });
+  });
+  loop.Run(threads);
+  KillAllChildProcessGroups();  // belt and braces: nothing is left behind
+  LogInfo("Host", "stopped");
+  FlushLogs();
+  return kExitOk;
+}
+
+}  // namespace squall::cli

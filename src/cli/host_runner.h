@@ -1,0 +1,28 @@
+// One functions host in this process: what `squall start` runs today and what `squall host` (one
+// platform instance) runs. Loads the app and its keys, serves it on listen_address:port, starts
+// the worker, and stops it on SIGINT/SIGTERM.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace squall::cli {
+
+struct HostRunOptions {
+  std::string app_dir;
+  int port = 7071;
+  bool port_given = false;  // else Host.LocalHttpPort from local.settings.json wins when set
+  std::string listen_address = "127.0.0.1";
+  int threads = 1;  // 0 = one per core
+  std::string log_format = "text";
+  double request_timeout_seconds = 60;
+  // Platform instance only (`squall host`); empty for `squall start`.
+  std::string instance_id;           // tags every log line; /admin/host/status "id"
+  std::string group;                 // the scale group the instance serves (logged)
+  std::vector<std::string> functions;  // non-empty: serve only these (must exist in the app)
+};
+
+// Returns the process exit code (commands.h).
+int RunHost(const HostRunOptions& options);
+
+}  // namespace squall::cli

@@ -1,0 +1,330 @@
+#include "platform/local_instance_manager.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "host/child_process.h"
+#include "http/loopback.h"
+#include "platform/process_usage.h"
+
+namespace squall {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kLog = "Platform.Instances";
+// How often an ended instance's cgroup is retried while its last processes exit.
+constexpr Duration kCgroupRetry = std::chrono::milliseconds(20);
+
+std::string ThisExecutable() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  // A binary replaced on disk reads "... (deleted)"; /proc/self/exe still runs the old one.
+  if (ec || exe.string().ends_with(" (deleted)")) return "/proc/self/exe";
+  return exe.string();
+}
+
+// Blocks until every pid has exited (at most about timeout_ms per round; used only when the
+// manager is destroyed, after SIGKILL, so that the instances' cgroups can be removed).
+void WaitGone(const std::vector<pid_t>& pids, int timeout_ms) {
+  std::vector<pollfd> fds;
+  for (pid_t pid : pids) {
+    int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    if (fd >= 0) fds.push_back({fd, POLLIN, 0});
+  }
+  for (std::size_t round = 0; round <= pids.size() && !fds.empty(); ++round) {
+    if (::poll(fds.data(), fds.size(), timeout_ms) <= 0) break;
+    std::erase_if(fds, [](const pollfd& p) {
+      if (p.revents == 0) return false;
+      ::close(p.fd);
+      return true;
+    });
+  }
+  for (auto& p : fds) ::close(p.fd);
+}
+
+std::string Mebibytes(std::int64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + " MiB"; }
+
+}  // namespace
+
+struct LocalInstanceManager::Instance {
+  InstanceInfo info;
+  std::shared_ptr<ChildProcess> process;
+  std::optional<InstanceCgroup> cgroup;
+  bool stop_requested = false;
+  bool ended = false;          // the host has exited
+  TimerId kill_timer = kNoTimer;
+  MonoTime kill_at{};
+};
+
+LocalInstanceManager::LocalInstanceManager(EventLoop& loop, Clock& clock,
+                                           LocalInstanceManagerOptions options)
+    : loop_(loop), clock_(clock), options_(std::move(options)) {
+  if (options_.executable.empty()) options_.executable = ThisExecutable();
+  std::error_code ec;
+  fs::path abs = fs::absolute(options_.app_dir, ec);
+  if (!ec) options_.app_dir = abs.lexically_normal();
+  if (options_.cgroup_name.empty()) options_.cgroup_name = "squall-" + std::to_string(::getpid());
+  if (options_.use_cgroups) cgroups_ = PlatformCgroups::Open(options_.cgroup_name);
+}
+
+LocalInstanceManager::~LocalInstanceManager() {
+  *alive_ = false;
+  std::lock_guard lock(mu_);
+  std::vector<pid_t> dying;
+  for (auto& [id, inst] : instances_) {
+    clock_.Cancel(inst->kill_timer);
+    if (inst->process) inst->process->Kill();
+    if (inst->cgroup) {
+      auto pids = inst->cgroup->Processes();
+      dying.insert(dying.end(), pids.begin(), pids.end());
+      inst->cgroup->KillAll();
+    }
+  }
+  // A cgroup can be removed only once its processes are gone; the kernel ends them
+  // asynchronously. Whatever still cannot be removed is cleaned up by the next platform's start
+  // (PlatformCgroups removes the groups of dead platforms).
+  WaitGone(dying, 1000);
+  for (auto& [id, inst] : instances_)
+    if (inst->cgroup) inst->cgroup->Remove();
+}
+
+Status LocalInstanceManager::limits_status() const {
+  if (!cgroups_) {
+    return FailedPrecondition("cgroups not used (disabled): instances run without memory/CPU "
+                              "limits");
+  }
+  return cgroups_->status();
+}
+
+std::string LocalInstanceManager::limits_description() const {
+  return cgroups_ ? cgroups_->Describe() : "no cgroups";
+}
+
+std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app_dir,
+                                                             const InstanceSpec& spec, int port,
+                                                             const std::vector<std::string>& extra) {
+  std::vector<std::string> args = {"host", app_dir.string(), "--port", std::to_string(port),
+                                   "--instance-id", spec.id};
+  if (!spec.group.empty()) args.insert(args.end(), {"--group", spec.group});
+  if (!spec.functions.empty()) {
+    std::string list;
+    for (const auto& f : spec.functions) list += (list.empty() ? "" : ",") + f;
+    args.insert(args.end(), {"--functions", list});
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
+  if (!IsValidInstanceId(spec.id)) {
+    return InvalidArgument("instance id '" + spec.id + "': expected 1 to 64 letters, digits, '.', "
+                           "'_' or '-', starting with a letter or digit");
+  }
+  auto inst = std::make_shared<Instance>();
+  {
+    std::lock_guard lock(mu_);
+    auto [it, inserted] = instances_.emplace(spec.id, inst);
+    if (!inserted) {
+      return Status(StatusCode::kAlreadyExists,
+                    "instance '" + spec.id + "' is " +
+                        (it->second->ended ? "still stopping" : "already running"));
+    }
+  }
+  auto forget = [&](Status why) -> StatusOr<InstanceInfo> {
+    std::lock_guard lock(mu_);
+    instances_.erase(spec.id);
+    if (inst->cgroup) inst->cgroup->Remove();
+    return why;
+  };
+
+  auto port = PickFreeLoopbackPort();
+  if (!port.ok()) return forget(port.status());
+  inst->info.id = spec.id;
+  inst->info.group = spec.group;
+  inst->info.host = "127.0.0.1";
+  inst->info.port = *port;
+  inst->info.started_at = clock_.Now();
+
+  if (cgroups_ && (cgroups_->memory_limits() || cgroups_->cpu_limits())) {
+    auto cg = cgroups_->Create(spec.id, spec.limits);
+    if (cg.ok()) {
+      inst->cgroup = std::move(*cg);
+    } else {
+      LogWarn(kLog, "instance {}: no cgroup ({}): it runs without memory/CPU limits", spec.id,
+              cg.status().message());
+    }
+  }
+
+  ProcessSpec process;
+  process.executable = options_.executable;
+  process.args = HostArguments(options_.app_dir, spec, *port, options_.host_args);
+  // Every process of the instance (the worker inherits it) can be found by this.
+  process.env["SQUALL_INSTANCE_ID"] = spec.id;
+  process.log_category = "Instance." + spec.id;
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<Instance> weak = inst;
+  auto child = ChildProcess::Spawn(loop_, process, [this, alive, weak](ProcessExit exit) {
+    auto a = alive.lock();
+    auto i = weak.lock();
+    if (!a || !*a || !i) return;
+    OnHostExit(i, exit.ToString());
+  });
+  if (!child.ok()) return forget(child.status());
+  inst->info.pid = (*child)->pid();
+
+  if (inst->cgroup) {
+    Status joined = inst->cgroup->AddProcess(inst->info.pid);
+    if (joined.ok()) {
+      // The host forks its worker only after loading the app, so it is normally alone; anything
+      // it forked before joining is moved too (its later children inherit the group).
+      auto tree = ReadProcessTreeUsage(inst->info.pid);
+      for (std::size_t k = 1; k < tree.pids.size(); ++k) (void)inst->cgroup->AddProcess(tree.pids[k]);
+    } else {
+      LogWarn(kLog, "instance {}: cannot join its cgroup ({}): it runs without memory/CPU limits",
+              spec.id, joined.message());
+    }
+  }
+  std::lock_guard lock(mu_);
+  inst->process = std::move(*child);
+  LogInfo(kLog, "instance {} started: pid {}, {}{}", spec.id, inst->info.pid,
+          inst->info.endpoint(),
+          inst->cgroup ? "" : " (no cgroup)");
+  return inst->info;
+}
+
+void LocalInstanceManager::Stop(const std::string& id, Duration grace) {
+  std::lock_guard lock(mu_);
+  auto it = instances_.find(id);
+  if (it == instances_.end() || it->second->ended || !it->second->process) return;
+  auto inst = it->second;
+  MonoTime kill_at = clock_.Now() + grace;
+  if (inst->stop_requested && kill_at >= inst->kill_at) return;  // already stopping, sooner
+  if (!inst->stop_requested) {
+    inst->stop_requested = true;
+    inst->process->Terminate();  // the host stops its worker (SIGTERM, then SIGKILL after 5 s)
+  }
+  clock_.Cancel(inst->kill_timer);
+  inst->kill_at = kill_at;
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<Instance> weak = inst;
+  inst->kill_timer = clock_.Schedule(grace, [this, alive, weak, grace] {
+    auto a = alive.lock();
+    auto i = weak.lock();
+    if (!a || !*a || !i) return;
+    std::lock_guard lock2(mu_);
+    i->kill_timer = kNoTimer;
+    if (i->ended) return;
+    LogWarn(kLog, "instance {} did not stop within {} ms: killing it", i->info.id,
+            std::chrono::duration_cast<std::chrono::milliseconds>(grace).count());
+    i->process->Kill();
+    if (i->cgroup) i->cgroup->KillAll();
+  });
+}
+
+void LocalInstanceManager::OnHostExit(const std::shared_ptr<Instance>& inst, std::string how) {
+  {
+    std::lock_guard lock(mu_);
+    inst->ended = true;
+    clock_.Cancel(inst->kill_timer);
+    inst->kill_timer = kNoTimer;
+    how = (inst->stop_requested ? "stopped: " : "exited unexpectedly: ") + how;
+  }
+  if (inst->cgroup) {
+    if (std::int64_t kills = inst->cgroup->OomKills(); kills > 0) {
+      how += "; out of memory (memory limit " + Mebibytes(inst->cgroup->limits().memory_bytes) +
+             " reached, " + std::to_string(kills) + " process" + (kills > 1 ? "es" : "") +
+             " killed)";
+    }
+    // The worker dies with its host (PR_SET_PDEATHSIG); this also takes anything that left the
+    // worker's process group.
+    inst->cgroup->KillAll();
+  }
+  RemoveCgroupThenReport(inst, std::move(how), clock_.Now() + options_.cgroup_drain_timeout);
+}
+
+void LocalInstanceManager::RemoveCgroupThenReport(const std::shared_ptr<Instance>& inst,
+                                                  std::string how, MonoTime give_up_at) {
+  if (inst->cgroup && !inst->cgroup->Remove()) {
+    if (clock_.Now() < give_up_at) {
+      std::weak_ptr<bool> alive = alive_;
+      clock_.Schedule(kCgroupRetry, [this, alive, inst, how = std::move(how), give_up_at]() mutable {
+        auto a = alive.lock();
+        if (!a || !*a) return;
+        inst->cgroup->KillAll();
+        RemoveCgroupThenReport(inst, std::move(how), give_up_at);
+      });
+      return;
+    }
+    LogWarn(kLog, "instance {}: its cgroup still holds processes {} after the host exited; "
+                  "left in place",
+            inst->info.id, fmt::join(inst->cgroup->Processes(), ","));
+  }
+  Report(inst, how);
+}
+
+void LocalInstanceManager::Report(const std::shared_ptr<Instance>& inst, const std::string& how) {
+  std::vector<ExitListener> listeners;
+  {
+    std::lock_guard lock(mu_);
+    auto it = instances_.find(inst->info.id);
+    if (it != instances_.end() && it->second == inst) instances_.erase(it);
+    listeners = listeners_;
+  }
+  if (inst->stop_requested) {
+    LogInfo(kLog, "instance {} {}", inst->info.id, how);
+  } else {
+    LogWarn(kLog, "instance {} {}", inst->info.id, how);
+  }
+  for (auto& l : listeners) l(inst->info.id, how);
+}
+
+std::vector<InstanceInfo> LocalInstanceManager::List() const {
+  std::lock_guard lock(mu_);
+  std::vector<InstanceInfo> out;
+  for (const auto& [id, inst] : instances_)
+    if (!inst->ended && inst->process) out.push_back(inst->info);
+  return out;
+}
+
+void LocalInstanceManager::OnExit(ExitListener listener) {
+  std::lock_guard lock(mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+ResourceUsage LocalInstanceManager::Usage(const std::string& id) const {
+  std::optional<InstanceCgroup> cgroup;
+  pid_t pid = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = instances_.find(id);
+    if (it == instances_.end() || it->second->ended || !it->second->process) return {};
+    cgroup = it->second->cgroup;
+    pid = it->second->info.pid;
+  }
+  ResourceUsage usage;
+  std::optional<std::int64_t> memory;
+  std::optional<double> cpu;
+  if (cgroup) {
+    memory = cgroup->MemoryBytes();
+    cpu = cgroup->CpuSeconds();
+  }
+  if (!memory || !cpu) {
+    // No cgroup (or a controller without accounting): the host and its descendants in /proc.
+    ProcessTreeUsage tree = ReadProcessTreeUsage(pid);
+    if (!tree.pids.empty()) {
+      if (!memory) memory = tree.memory_bytes;
+      if (!cpu) cpu = tree.cpu_seconds;
+    }
+  }
+  usage.measured = memory.has_value() || cpu.has_value();
+  usage.memory_bytes = memory.value_or(0);
+  usage.cpu_seconds = cpu.value_or(0);
+  return usage;
+}
+
+}  // namespace squall
