@@ -287,10 +287,12 @@ class GroupDecider {
     }
   }
 
-  // The premium buffer: started but not routed, kept while the app is active.
+  // The premium buffer: started but not routed, always kept (squall's issue spec: "keeps
+  // --prewarmed extra instances started but not routed"), so the first burst is served by a
+  // promotion, never a cold start. Azure's docs allocate it only once the always-ready
+  // instances take load; docs/architecture.md says why squall keeps it.
   void Prewarmed() {
-    const bool active =
-        busy_ || (prev_.last_busy_at && now_ - *prev_.last_busy_at < plan_.scale_in_delay);
+    const bool active = true;
     const int want = active ? plan_.prewarmed : 0;
     const int room = std::max(0, allowance_ - serving_);
     const int keep = std::min(want, room);

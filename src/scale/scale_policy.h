@@ -25,11 +25,10 @@
 //              target is not below the count clears it); the instance with the least in-flight
 //              work is drained, the youngest on ties. After idle_timeout with no work, the warm
 //              instance is drained at once ("scale to zero").
-//   prewarmed: premium keeps `prewarmed` started-but-unrouted instances while the app is
-//              active (work seen within scale_in_delay): as in Azure, an idle app has only its
-//              always-ready instances and the buffer is allocated when they take load. The
-//              buffer is released after scale_in_delay without work and never grows past
-//              max_instances; refills are not rate limited.
+//   prewarmed: premium keeps `prewarmed` started-but-unrouted instances at all times (beyond
+//              Azure's docs, which allocate the buffer only once the always-ready instances
+//              take load): the first burst is then a promotion, not a cold start. The buffer
+//              never grows past max_instances; refills are not rate limited.
 // Only live instances count: draining ones are on their way out (see drain_policy.h), and the
 // caller leaves out instances that died, so the next decision replaces them.
 // Every group decision carries the reason of each rule that fired.

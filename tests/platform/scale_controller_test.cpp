@@ -142,10 +142,11 @@ TEST_F(ScaleControllerTest, PremiumKeepsItsAlwaysReadyFloor) {
   o.always_ready = 1;
   Make(o);
   controller_->Start();
-  ASSERT_EQ(instances_.started.size(), 1u);
+  ASSERT_EQ(instances_.started.size(), 2u);  // the always-ready one and the pre-warmed buffer
   MakeAllReady();
   clock_.Advance(1h);
   EXPECT_EQ(CountState(InstanceState::kReady), 1);
+  EXPECT_EQ(CountState(InstanceState::kPrewarmed), 1);  // warm, not routed
   EXPECT_TRUE(instances_.stopped.empty());
   EXPECT_EQ(instances_.started[0].limits.memory_bytes, 3584LL << 20);  // EP1: 3.5 GB
   EXPECT_DOUBLE_EQ(instances_.started[0].limits.cpu_cores, 1.0);
