@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/platform_runner.h"
 #include "cli/host_runner.h"
 
 int main(int argc, char** argv) {
@@ -33,6 +34,27 @@ int main(int argc, char** argv) {
                         "body) before the connection is closed")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+
+  // Plan flags: with --plan, `start` runs the platform (front door, scale controller, instances
+  // as `squall host` processes); without it, one in-process host.
+  PlanFlags plan;
+  auto* plan_opt = start_cmd->add_option("--plan", plan.plan,
+                                         "Run the platform under this hosting plan")
+                       ->check(CLI::IsMember({"consumption", "flex", "premium", "dedicated"}));
+  start_cmd->add_option("--sku", plan.sku, "Premium size: EP1, EP2 or EP3");
+  start_cmd->add_option("--instance-memory", plan.instance_memory, "Flex instance memory: 2048 or 4096 (MB)");
+  start_cmd->add_option("--always-ready", plan.always_ready, "Always-ready instances (premium, flex)");
+  start_cmd->add_option("--prewarmed", plan.prewarmed, "Pre-warmed instances (premium, default 1)");
+  start_cmd->add_option("--max-burst", plan.max_burst, "Premium maximum burst");
+  start_cmd->add_option("--scale-limit", plan.scale_limit, "functionAppScaleLimit: 0 = none, else 1..plan maximum");
+  start_cmd->add_option("--instances", plan.instances, "Dedicated: the fixed instance count");
+  std::map<std::string, CLI::Option*> duration_opts;
+  std::map<std::string, std::string> duration_text;
+  for (const char* flag : {"--idle-timeout", "--decision-interval", "--scale-in-delay",
+                           "--http-rate-limit", "--other-rate-limit", "--drain-grace"}) {
+    duration_opts[flag] = start_cmd->add_option(flag, duration_text[flag],
+                                                "A duration such as 500ms, 60s, 5m, 1h");
+  }
 
   HostRunOptions host;
   auto* host_cmd = app.add_subcommand(
@@ -84,6 +106,19 @@ int main(int argc, char** argv) {
 
   if (*start_cmd) {
     start.port_given = port_opt->count() > 0;
+    bool plan_flags = false;
+    for (auto& [flag, opt] : duration_opts) {
+      if (opt->count() == 0) continue;
+      plan.durations[flag] = duration_text[flag];
+      plan_flags = true;
+    }
+    plan_flags = plan_flags || plan.sku || plan.instance_memory || plan.always_ready ||
+                 plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;
+    if (plan_opt->count() > 0) return RunPlatform(start, plan);
+    if (plan_flags) {
+      std::fprintf(stderr, "squall: plan options need --plan consumption|flex|premium|dedicated\n");
+      return kExitConfig;
+    }
     return RunStart(start);
   }
   if (*host_cmd) return RunHostCommand(host);

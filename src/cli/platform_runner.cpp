@@ -1,0 +1,168 @@
+#include "cli/platform_runner.h"
+
+#include <fmt/format.h>
+
+#include "cli/app_loading.h"
+#include "core/event_loop.h"
+#include "core/log.h"
+#include "core/real_clock.h"
+#include "core/signals.h"
+#include "host/child_process.h"
+#include "host/key_store.h"
+#include "http/http_server.h"
+#include "platform/http_instance_probe.h"
+#include "platform/local_instance_manager.h"
+#include "platform/platform.h"
+#include "scale/duration_flag.h"
+#include "scale/scale_groups.h"
+
+namespace squall::cli {
+
+namespace {
+
+constexpr const char* kCategory = "Platform";
+
+// Flags to PlanOptions; a duration that does not parse is an error naming the flag.
+StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags, const AppConfig& app) {
+  PlanOptions o;
+  o.plan = flags.plan;
+  o.sku = flags.sku;
+  o.instance_memory_mb = flags.instance_memory;
+  o.always_ready = flags.always_ready;
+  o.prewarmed = flags.prewarmed;
+  o.max_burst = flags.max_burst;
+  o.scale_limit = flags.scale_limit;
+  o.instances = flags.instances;
+  if (auto it = app.settings.values.find("WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT");
+      it != app.settings.values.end()) {
+    o.max_scale_out_setting = it->second;
+  }
+  const std::pair<const char*, std::optional<Duration>*> durations[] = {
+      {"--idle-timeout", &o.idle_timeout},       {"--decision-interval", &o.decision_interval},
+      {"--scale-in-delay", &o.scale_in_delay},   {"--http-rate-limit", &o.http_rate_limit},
+      {"--other-rate-limit", &o.other_rate_limit}, {"--drain-grace", &o.drain_grace}};
+  for (const auto& [flag, slot] : durations) {
+    auto it = flags.durations.find(flag);
+    if (it == flags.durations.end()) continue;
+    auto d = ParseDurationFlag(it->second, flag);
+    if (!d.ok()) return d.status();
+    *slot = *d;
+  }
+  return o;
+}
+
+AppTraits TraitsOf(const AppConfig& app) {
+  AppTraits t;
+  const std::string& exe = app.host.custom_handler.default_executable_path;
+  t.python = exe.find("python") != std::string::npos;
+  if (app.host.http.max_concurrent_requests > 0) {
+    t.max_concurrent_requests = app.host.http.max_concurrent_requests;
+  }
+  return t;
+}
+
+}  // namespace
+
+int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
+  LogFormat format = start.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+  InitLogging(format, LogLevel::kInformation);
+  auto app = LoadAppOrReport(start.app_dir);
+  if (!app) return kExitConfig;
+  auto plan_options = ToPlanOptions(flags, *app);
+  if (!plan_options.ok()) {
+    fmt::print(stderr, "squall: {}\n", plan_options.status().message());
+    return kExitConfig;
+  }
+  auto plan = ValidatePlan(*plan_options);
+  if (!plan.ok()) {
+    fmt::print(stderr, "squall: {}\n", plan.status().message());
+    return kExitConfig;
+  }
+  std::vector<std::string> names;
+  for (const auto& f : app->functions) names.push_back(f.name);
+  auto keys = KeyStore::LoadOrCreate(app->root, names);
+  if (!keys.ok()) {
+    fmt::print(stderr, "squall: {}\n", keys.status().message());
+    return kExitConfig;
+  }
+
+  EventLoop loop(1);
+  auto clock = MakeRealClock(loop);
+  LocalInstanceManagerOptions manager_options;
+  manager_options.app_dir = app->root;
+  manager_options.host_args = {"--log-format", start.log_format};
+  LocalInstanceManager manager(loop, *clock, manager_options);
+  if (Status s = manager.limits_status(); !s.ok()) {
+    LogWarn(kCategory, "{}", s.message());
+  } else {
+    LogInfo(kCategory, "instance limits: {}", manager.limits_description());
+  }
+  HttpInstanceProbe probe(loop, keys->keys().master_key);
+
+  PlatformOptions options;
+  options.app_name = app->root.filename().string();
+  options.version = SQUALL_VERSION;
+  options.master_key = keys->keys().master_key;
+  options.scale.plan = *plan;
+  options.scale.app = TraitsOf(*app);
+  if (plan->kind == PlanKind::kFlex) {
+    for (const auto& f : app->functions) {
+      const Binding* t = f.Trigger();
+      if (!t || f.disabled) continue;
+      options.scale.group_functions[ScaleGroupOf(plan->kind, t->type, f.name)].push_back(f.name);
+    }
+  }
+  Platform platform(loop, *clock, manager, probe, options);
+
+  int port = start.port;
+  if (!start.port_given && app->settings.local_http_port) port = *app->settings.local_http_port;
+  HttpServerOptions server_options;
+  server_options.max_body_bytes = app->host.http.max_request_body_bytes;
+  HttpServer server(loop, *clock, platform, server_options);
+  auto bound = server.Listen(start.listen_address, port);
+  if (!bound.ok()) {
+    fmt::print(stderr, "squall: {}\n", bound.status().message());
+    return kExitFailure;
+  }
+  std::string base = fmt::format(
+      "http://{}:{}", start.listen_address == "127.0.0.1" ? "localhost" : start.listen_address,
+      *bound);
+  fmt::print("squall {}: app '{}' on {} (plan {}, at most {} instances: {})\n\nFunctions:\n",
+             SQUALL_VERSION, app->root.string(), base, PlanKindName(plan->kind),
+             plan->max_instances, plan->max_instances_rule);
+  for (const auto& f : app->functions) {
+    const Binding* t = f.Trigger();
+    if (!t || f.disabled) continue;
+    if (f.trigger_kind() == TriggerKind::kHttp) {
+      std::string route = app->host.http.route_prefix;
+      std::string own = t->route.value_or(f.name);
+      if (!route.empty() && !own.empty()) route += '/';
+      fmt::print("  {}: {}/{}\n", f.name, base, route + own);
+    } else {
+      fmt::print("  {}: {} (not yet supported)\n", f.name, t->type);
+    }
+  }
+  fmt::print("\nPlatform API (master key): {0}/admin/platform/instances, {0}/admin/platform/scale\n\n",
+             base);
+  std::fflush(stdout);
+
+  platform.Start();
+  bool stopping = false;
+  manager.OnExit([&](const std::string&, std::string) {
+    if (stopping && manager.List().empty()) loop.Stop();
+  });
+  OnTerminationSignal(loop, [&](int sig) {
+    LogInfo(kCategory, "signal {} received: stopping every instance", sig);
+    stopping = true;
+    server.Close();
+    platform.Stop();
+    if (manager.List().empty()) loop.Stop();
+  });
+  loop.Run(1);
+  KillAllChildProcessGroups();
+  LogInfo(kCategory, "stopped");
+  FlushLogs();
+  return kExitOk;
+}
+
+}  // namespace squall::cli
