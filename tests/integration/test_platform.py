@@ -1,0 +1,91 @@
+"""The platform (`squall start --plan ...`): instances are `squall host` processes started and
+stopped by the scale controller; requests go through the front door."""
+import os
+import signal
+import subprocess
+import threading
+import unittest
+
+from harness import SQUALL_BIN, SquallTestCase, pid_alive, wait_until
+
+FAST = ["--decision-interval", "200ms", "--scale-in-delay", "1s"]
+
+
+class PlatformTest(SquallTestCase):
+    def instances(self, app):
+        return app.get_json("/admin/platform/instances", headers=app.master())
+
+    def decisions(self, app):
+        return app.get_json("/admin/platform/scale", headers=app.master())
+
+    def states(self, app):
+        return sorted(i["state"] for i in self.instances(app))
+
+    def test_consumption_cold_start_then_scale_to_zero(self):
+        app = self.start_app("examples/hello", "--plan", "consumption", "--idle-timeout", "3s",
+                             *FAST)
+        self.assertEqual(self.instances(app), [])  # consumption starts at zero
+        status, _, body = app.request("GET", "/api/hello/cold")
+        self.assertEqual((status, body), (200, b"Hello, cold!"), app.diagnostics())
+        self.assertEqual(self.states(app), ["ready"])
+        reasons = [d["reason"] for d in self.decisions(app)]
+        self.assertTrue(any("cold start" in r for r in reasons), reasons)
+        self.assertTrue(wait_until(lambda: self.instances(app) == [], 15),
+                        f"still running: {self.instances(app)}\n{app.diagnostics()}")
+        reasons = [d["reason"] for d in self.decisions(app)]
+        self.assertTrue(any("scale to zero" in r for r in reasons), reasons)
+        # And back: the first request after zero is served.
+        self.assertEqual(app.request("GET", "/api/hello/again")[0], 200)
+
+    def test_killed_instance_is_replaced(self):
+        app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        victim = self.instances(app)[0]
+        os.kill(victim["pid"], signal.SIGKILL)
+        self.assertTrue(wait_until(
+            lambda: [i["id"] for i in self.instances(app) if i["state"] == "ready"]
+            not in ([], [victim["id"]]), 20), app.diagnostics())
+        for _ in range(5):
+            self.assertEqual(app.request("GET", "/api/hello/after")[0], 200)
+
+    def test_premium_always_ready_keeps_one_ready_and_one_prewarmed(self):
+        app = self.start_app("examples/hello", "--plan", "premium", "--sku", "EP1",
+                             "--always-ready", "1", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["prewarmed", "ready"], 20),
+                        f"{self.instances(app)}\n{app.diagnostics()}")
+        self.assertEqual(app.request("GET", "/api/hello/warm")[0], 200)
+
+    def test_load_raises_the_instance_count(self):
+        # tests/apps/slow sets maxConcurrentRequests 2: the HTTP target is 2 in flight per
+        # instance, so 6 concurrent slow requests want 3 instances.
+        app = self.start_app("tests/apps/slow", "--plan", "consumption", "--http-rate-limit",
+                             "100ms", *FAST)
+        results = []
+
+        def call():
+            results.append(app.request("GET", "/api/sleep?ms=3000", timeout=30)[0])
+
+        threads = [threading.Thread(target=call) for _ in range(6)]
+        for t in threads:
+            t.start()
+        grew = wait_until(lambda: len(self.instances(app)) >= 2, 15)
+        for t in threads:
+            t.join()
+        self.assertTrue(grew, f"{self.decisions(app)}\n{app.diagnostics()}")
+        self.assertEqual(len(results), 6)
+
+    def test_bad_plan_combination_exits_2(self):
+        app = self.make_app("examples/hello")
+        proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",
+                               "consumption", "--sku", "EP1"], capture_output=True, text=True,
+                              timeout=30)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("--sku", proc.stderr)
+        proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--instances", "2"],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("--plan", proc.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
