@@ -1,6 +1,7 @@
 #include "platform/scale_controller.h"
 
 #include "core/log.h"
+#include "scale/scale_groups.h"
 
 namespace squall {
 
@@ -80,9 +81,9 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
           auto it = records_.find(action.instance_id);
           if (it == records_.end()) break;
           it->second.state = InstanceState::kReady;
-          if (it->second.ready_at) {
+          if (it->second.ready_at && ServesHttp(it->second.group)) {
             to_route.emplace_back(it->first, it->second.port);
-          } else {
+          } else if (!it->second.ready_at) {
             it->second.promote_when_ready = true;
             it->second.state = InstanceState::kStarting;
           }
@@ -107,6 +108,11 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
                                   });
   }
   for (auto& [id, port] : to_route) front_door_.AddReady(id, port);
+}
+
+bool ScaleController::ServesHttp(const std::string& group) const {
+  // Flex runs HTTP functions in their own group; on the other plans every instance runs all.
+  return group == HttpGroupOf(options_.plan.kind);
 }
 
 void ScaleController::StartInstanceLocked(const std::string& group, bool prewarmed,
@@ -175,6 +181,7 @@ void ScaleController::OnReady(const std::string& id) {
     if (r.state == InstanceState::kPrewarmed && !r.promote_when_ready) return;  // kept warm
     if (r.state == InstanceState::kDraining) return;
     r.state = InstanceState::kReady;
+    if (!ServesHttp(r.group)) return;  // a flex group of non-HTTP functions
     port = r.port;
   }
   front_door_.AddReady(id, port);

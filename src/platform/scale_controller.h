@@ -75,6 +75,8 @@ class ScaleController {
   void OnReady(const std::string& id);
   void OnExit(const std::string& id, const std::string& how);
   void CheckDrainsLocked(MonoTime now);
+  // Whether instances of this scale group take the front door's (HTTP) requests.
+  bool ServesHttp(const std::string& group) const;
 
   Clock& clock_;
   InstanceManager& instances_;

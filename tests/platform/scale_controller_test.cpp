@@ -167,3 +167,37 @@ TEST_F(ScaleControllerTest, StopAllStopsEveryInstanceAndDecidesNoMore) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+TEST_F(ScaleControllerTest, FlexNonHttpGroupsTakeNoHttpRequests) {
+  PlanOptions o;
+  o.plan = "flex";
+  o.always_ready_groups = {{"function:orders", 1}};
+  ScaleControllerOptions options;
+  options.plan = Plan(o);
+  options.group_functions = {{"function:orders", {"orders"}}, {"http", {"hello"}}};
+  door_ = std::make_unique<FrontDoor>(loop_, clock_, FrontDoorOptions{});
+  controller_ = std::make_unique<ScaleController>(clock_, instances_, probe_, *door_, options);
+  controller_->Start();
+  ASSERT_EQ(instances_.started.size(), 1u);
+  EXPECT_EQ(instances_.started[0].group, "function:orders");
+  EXPECT_EQ(instances_.started[0].functions, std::vector<std::string>{"orders"});
+  MakeAllReady();
+  clock_.Advance(100ms);
+  ASSERT_EQ(CountState(InstanceState::kReady), 1);
+  // An HTTP request must wait for an instance of the http group, not go to the orders one.
+  door_->SetColdRequestHook([this] { controller_->Poke(); });
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/hello";
+  door_->Handle(std::move(r), [](HttpResponse) {});
+  EXPECT_EQ(door_->Buffered(), 1u);
+  ASSERT_EQ(instances_.started.size(), 2u);
+  EXPECT_EQ(instances_.started[1].group, "http");
+  EXPECT_EQ(instances_.started[1].functions, std::vector<std::string>{"hello"});
+}
+
+}  // namespace
+}  // namespace squall
