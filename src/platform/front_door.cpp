@@ -37,6 +37,12 @@ std::map<std::string, FrontDoor::Route>::iterator FrontDoor::PickLocked() {
 }
 
 void FrontDoor::Handle(HttpRequest request, Responder respond) {
+  if (observer_) {
+    respond = [this, start = clock_.Now(), inner = std::move(respond)](HttpResponse r) {
+      observer_->OnResponse(r.status, clock_.Now() - start);
+      inner(std::move(r));
+    };
+  }
   std::function<void()> hook;
   {
     std::unique_lock lock(mu_);
@@ -103,6 +109,7 @@ void FrontDoor::AddReady(const std::string& instance_id, int port) {
     }
   }
   for (auto& [id, p] : to_send) {
+    if (observer_) observer_->OnColdStart(clock_.Now() - p.enqueued_at);
     std::shared_ptr<HttpClientPool> target;
     {
       std::lock_guard lock(mu_);

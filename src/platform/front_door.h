@@ -32,6 +32,15 @@ struct ColdStartRecord {
   std::string instance_id;
 };
 
+// Told about every answered request and every cold-start wait (metrics). Called outside the
+// front door's lock, on the thread that answered.
+class FrontDoorObserver {
+ public:
+  virtual ~FrontDoorObserver() = default;
+  virtual void OnResponse(int status, Duration latency) = 0;
+  virtual void OnColdStart(Duration wait) = 0;
+};
+
 class FrontDoor final : public HttpHandler {
  public:
   FrontDoor(EventLoop& loop, Clock& clock, FrontDoorOptions options);
@@ -47,6 +56,8 @@ class FrontDoor final : public HttpHandler {
 
   // Called (outside the lock) when a request arrives and no instance is ready.
   void SetColdRequestHook(std::function<void()> hook);
+  // Set before serving; not owned.
+  void SetObserver(FrontDoorObserver* observer) { observer_ = observer; }
 
   // HTTP requests the app holds: buffered + running. The HTTP scaling metric.
   int HttpInflight() const;
@@ -84,6 +95,7 @@ class FrontDoor final : public HttpHandler {
   std::deque<Pending> buffer_;
   TimerId buffer_timer_ = kNoTimer;
   std::function<void()> cold_hook_;
+  FrontDoorObserver* observer_ = nullptr;
   std::deque<ColdStartRecord> cold_starts_;
 };
 

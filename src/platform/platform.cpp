@@ -41,8 +41,9 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
     : clock_(clock), instances_(instances), options_(std::move(options)),
       front_door_(loop, clock, options_.front_door),
       controller_(clock, instances, probe, front_door_, options_.scale),
-      started_at_(clock.Now()) {
+      metrics_(front_door_, controller_, instances), started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
+  front_door_.SetObserver(&metrics_);
 }
 
 void Platform::Start() { controller_.Start(); }
@@ -142,6 +143,12 @@ bool Platform::HandleAdmin(const HttpRequest& request, Responder& respond) {
 }
 
 void Platform::Handle(HttpRequest request, Responder respond) {
+  // Prometheus scrapes without a key: the metrics carry no secrets.
+  if (request.target == "/metrics" && request.method == "GET") {
+    HttpResponse r = TextResponse(200, metrics_.RenderText());
+    r.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    return respond(std::move(r));
+  }
   if (request.target.rfind("/admin/", 0) == 0 || request.target == "/admin") {
     if (HandleAdmin(request, respond)) return;
   }

@@ -13,6 +13,7 @@
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/instance_probe.h"
+#include "platform/platform_metrics.h"
 #include "platform/scale_controller.h"
 
 namespace squall {
@@ -40,6 +41,7 @@ class Platform final : public HttpHandler {
   std::string InstancesJson();
   std::string ScaleJson() const;
   std::string StatusJson() const;
+  std::string MetricsText() const { return metrics_.RenderText(); }
 
  private:
   bool HandleAdmin(const HttpRequest& request, Responder& respond);
@@ -49,6 +51,7 @@ class Platform final : public HttpHandler {
   PlatformOptions options_;
   FrontDoor front_door_;
   ScaleController controller_;
+  PlatformMetrics metrics_;
   MonoTime started_at_;
   // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
   std::map<std::string, std::pair<MonoTime, double>> last_cpu_;

@@ -67,6 +67,7 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
     if (group.actions.empty()) continue;
     decisions_.push_back({clock_.WallNow(), group.group, group.serving, group.target, group.reason});
     if (decisions_.size() > options_.decision_history) decisions_.pop_front();
+    ++decision_counts_[group.group];
     LogInfo(kCategory, "{}: {} → {}: {}", group.group, group.serving, group.target, group.reason);
     for (const auto& action : group.actions) {
       switch (action.kind) {
@@ -239,6 +240,11 @@ std::vector<InstanceRecord> ScaleController::Instances() const {
   std::vector<InstanceRecord> out;
   for (const auto& [id, r] : records_) out.push_back(r);
   return out;
+}
+
+std::map<std::string, std::uint64_t> ScaleController::DecisionCounts() const {
+  std::lock_guard lock(mu_);
+  return decision_counts_;
 }
 
 std::vector<DecisionRecord> ScaleController::RecentDecisions() const {

@@ -66,6 +66,8 @@ class ScaleController {
 
   std::vector<InstanceRecord> Instances() const;
   std::vector<DecisionRecord> RecentDecisions() const;
+  // Decisions that did something, per scale group, since start (a counter for /metrics).
+  std::map<std::string, std::uint64_t> DecisionCounts() const;
 
  private:
   void Tick();
@@ -88,6 +90,7 @@ class ScaleController {
   ScaleState state_;
   std::map<std::string, InstanceRecord> records_;
   std::deque<DecisionRecord> decisions_;
+  std::map<std::string, std::uint64_t> decision_counts_;
   TimerId tick_timer_ = kNoTimer;
   bool stopping_ = false;
   int next_id_ = 1;

@@ -74,6 +74,19 @@ class PlatformTest(SquallTestCase):
         self.assertTrue(grew, f"{self.decisions(app)}\n{app.diagnostics()}")
         self.assertEqual(len(results), 6)
 
+    def test_metrics_pass_promtool(self):
+        app = self.start_app("examples/hello", "--plan", "consumption", *FAST)
+        self.assertEqual(app.request("GET", "/api/hello/m")[0], 200)
+        status, _, body = app.request("GET", "/metrics")
+        self.assertEqual(status, 200)
+        text = body.decode()
+        self.assertIn('squall_http_requests_total{code="200"} 1', text)
+        self.assertIn("squall_cold_start_wait_seconds_count 1", text)
+        self.assertIn('squall_instances{state="ready"} 1', text)
+        check = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
+                               timeout=30)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")
         proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",

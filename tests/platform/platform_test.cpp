@@ -99,3 +99,23 @@ TEST_F(PlatformTest, AppRequestsGoToTheFrontDoor) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+TEST_F(PlatformTest, MetricsAreServedWithoutAKey) {
+  platform_->Start();
+  for (auto& spec : instances_.started) probe_.ready.insert(spec.id);
+  clock_.Advance(100ms);
+  HttpResponse r = Get("/metrics", "");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("squall_instances{state=\"ready\"} 2"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("squall_scale_decisions_total{group=\"app\"} 1"), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("squall_activation_buffer_requests 0"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("# TYPE squall_http_request_duration_seconds histogram"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace squall

@@ -1,0 +1,83 @@
+#include "platform/platform_metrics.h"
+
+#include "monitor/prometheus_text.h"
+
+namespace squall {
+
+namespace {
+double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+}  // namespace
+
+PlatformMetrics::PlatformMetrics(FrontDoor& front_door, ScaleController& controller,
+                                 InstanceManager& instances) {
+  // Registration with fixed, valid names cannot fail; a failure here is a programming error.
+  requests_ = *registry_.AddCounter("squall_http_requests_total",
+                                    "HTTP requests answered by the front door, by status code.",
+                                    {"code"});
+  latency_ = &(*registry_.AddHistogram("squall_http_request_duration_seconds",
+                                       "Time from a request's arrival at the front door to its "
+                                       "response, cold-start waits included.",
+                                       {}, DefaultLatencyBuckets()))
+                  ->With({});
+  cold_start_ = &(*registry_.AddHistogram("squall_cold_start_wait_seconds",
+                                          "How long requests waited in the activation buffer "
+                                          "for an instance.",
+                                          {}, ExponentialBuckets(0.005, 2, 14)))
+                     ->With({});
+  (void)registry_.AddGaugeCallback(
+      "squall_instances", "Instances by state.", {"state"}, [&controller] {
+        std::map<std::string, int> by_state = {
+            {"starting", 0}, {"prewarmed", 0}, {"ready", 0}, {"draining", 0}};
+        for (const auto& r : controller.Instances()) ++by_state[InstanceStateName(r.state)];
+        std::vector<CallbackSample> out;
+        for (const auto& [state, n] : by_state) out.push_back({{state}, static_cast<double>(n)});
+        return out;
+      });
+  (void)registry_.AddCounterCallback(
+      "squall_scale_decisions_total", "Scale decisions that acted, by scale group.", {"group"},
+      [&controller] {
+        std::vector<CallbackSample> out;
+        for (const auto& [group, n] : controller.DecisionCounts())
+          out.push_back({{group}, static_cast<double>(n)});
+        return out;
+      });
+  (void)registry_.AddGaugeCallback(
+      "squall_activation_buffer_requests",
+      "Requests waiting at the front door for an instance to be ready.", {}, [&front_door] {
+        return std::vector<CallbackSample>{{{}, static_cast<double>(front_door.Buffered())}};
+      });
+  (void)registry_.AddGaugeCallback(
+      "squall_instance_memory_bytes", "Memory of each instance, host and worker together.",
+      {"instance"}, [&controller, &instances] {
+        std::vector<CallbackSample> out;
+        for (const auto& r : controller.Instances()) {
+          ResourceUsage u = instances.Usage(r.id);
+          if (u.measured) out.push_back({{r.id}, static_cast<double>(u.memory_bytes)});
+        }
+        return out;
+      });
+}
+
+PlatformMetrics::~PlatformMetrics() {
+  for (const char* name : {"squall_instances", "squall_scale_decisions_total",
+                           "squall_activation_buffer_requests", "squall_instance_memory_bytes"}) {
+    registry_.RemoveCallback(name);
+  }
+}
+
+void PlatformMetrics::OnResponse(int status, Duration latency) {
+  std::size_t i = status >= 100 && status <= 999 ? static_cast<std::size_t>(status) : 0;
+  Counter* c = by_status_[i].load(std::memory_order_acquire);
+  if (!c) {
+    c = &requests_->With({std::to_string(i ? status : 0)});
+    by_status_[i].store(c, std::memory_order_release);
+  }
+  c->Inc();
+  latency_->Observe(Seconds(latency));
+}
+
+void PlatformMetrics::OnColdStart(Duration wait) { cold_start_->Observe(Seconds(wait)); }
+
+std::string PlatformMetrics::RenderText() const { return RenderPrometheusText(registry_); }
+
+}  // namespace squall

@@ -1,0 +1,36 @@
+// The platform's Prometheus metrics: requests and latency at the front door, cold-start waits,
+// instances per state, scale decisions, activation buffer depth, instance memory. Values that
+// exist elsewhere (instances, decisions, buffer) are read when scraped, not copied.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <string>
+
+#include "monitor/metrics.h"
+#include "platform/front_door.h"
+#include "platform/instance_manager.h"
+#include "platform/scale_controller.h"
+
+namespace squall {
+
+class PlatformMetrics final : public FrontDoorObserver {
+ public:
+  PlatformMetrics(FrontDoor& front_door, ScaleController& controller, InstanceManager& instances);
+  ~PlatformMetrics() override;
+
+  void OnResponse(int status, Duration latency) override;
+  void OnColdStart(Duration wait) override;
+
+  std::string RenderText() const;  // Prometheus text exposition 0.0.4
+
+ private:
+  MetricsRegistry registry_;
+  Family<Counter>* requests_ = nullptr;
+  Histogram* latency_ = nullptr;
+  Histogram* cold_start_ = nullptr;
+  // Children by status code, resolved once each: the hot path is one atomic add.
+  std::array<std::atomic<Counter*>, 1000> by_status_{};
+};
+
+}  // namespace squall
