@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 import unittest
 
 from harness import SQUALL_BIN, SquallTestCase, pid_alive, wait_until
@@ -73,6 +74,31 @@ class PlatformTest(SquallTestCase):
             t.join()
         self.assertTrue(grew, f"{self.decisions(app)}\n{app.diagnostics()}")
         self.assertEqual(len(results), 6)
+
+    def test_scale_in_under_steady_load_fails_no_request(self):
+        app = self.start_app("tests/apps/slow", "--plan", "consumption", "--http-rate-limit",
+                             "100ms", *FAST)
+        burst = [threading.Thread(target=app.request, args=("GET", "/api/sleep?ms=2500"),
+                                  kwargs={"timeout": 30}) for _ in range(6)]
+        for t in burst:
+            t.start()
+        self.assertTrue(wait_until(lambda: len(self.instances(app)) >= 2, 15), app.diagnostics())
+        for t in burst:
+            t.join()
+        # Steady light load: one client, short requests. The extra instances drain one at a
+        # time; every request must still succeed.
+        statuses = []
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline:
+            statuses.append(app.request("GET", "/api/sleep?ms=20", timeout=30)[0])
+        self.assertTrue(statuses)
+        self.assertEqual(set(statuses), {200}, statuses)
+        decisions = self.decisions(app)
+        peak = max(d["to"] for d in decisions)
+        live = [i for i in self.instances(app) if i["state"] != "draining"]
+        self.assertGreaterEqual(peak, 2, decisions)
+        self.assertLess(len(live), peak, decisions)
+        self.assertTrue(any("scale-in" in d["reason"] for d in decisions), decisions)
 
     def test_metrics_pass_promtool(self):
         app = self.start_app("examples/hello", "--plan", "consumption", *FAST)
