@@ -27,4 +27,8 @@ int RunHostCommand(HostRunOptions options);
 
 int RunKeysList(const std::string& app_dir, bool json);
 
+// `squall status [--app APP] [--port P] [--json]`: a running platform's state (the app's master
+// key is read from APP/.squall/secrets).
+int RunStatus(const std::string& app_dir, int port, bool port_given, bool as_json);
+
 }  // namespace squall::cli

@@ -91,6 +91,17 @@ int main(int argc, char** argv) {
   keys_list->add_option("APP", keys_app, "App folder")->required();
   keys_list->add_flag("--json", keys_json, "Print JSON");
 
+  std::string status_app = ".";
+  int status_port = 7071;
+  bool status_json = false;
+  auto* status_cmd = app.add_subcommand("status", "What a running platform is doing: plan, "
+                                                  "instances, requests, cold starts, decisions");
+  status_cmd->add_option("--app", status_app, "App folder (for its master key)")
+      ->capture_default_str();
+  auto* status_port_opt =
+      status_cmd->add_option("--port", status_port, "The platform's port")->capture_default_str();
+  status_cmd->add_flag("--json", status_json, "Print JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -123,5 +134,6 @@ int main(int argc, char** argv) {
   }
   if (*host_cmd) return RunHostCommand(host);
   if (*keys_list) return RunKeysList(keys_app, keys_json);
+  if (*status_cmd) return RunStatus(status_app, status_port, status_port_opt->count() > 0, status_json);
   return kExitConfig;
 }

@@ -113,6 +113,25 @@ class PlatformTest(SquallTestCase):
                                timeout=30)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_status_command(self):
+        app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        self.assertEqual(app.request("GET", "/api/hello/s")[0], 200)
+        proc = subprocess.run([SQUALL_BIN, "status", "--app", app.dir, "--port", str(app.port),
+                               "--json"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        import json
+        out = json.loads(proc.stdout)
+        self.assertEqual(out["status"]["plan"], "dedicated")
+        self.assertEqual([i["state"] for i in out["instances"]], ["ready"])
+        self.assertEqual(out["requests"].get("200"), 1)
+        self.assertTrue(out["scale"])
+        text = subprocess.run([SQUALL_BIN, "status", "--app", app.dir, "--port", str(app.port)],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn("plan dedicated", text.stdout)
+        self.assertIn("i-1", text.stdout)
+
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")
         proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",
