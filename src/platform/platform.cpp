@@ -1,9 +1,13 @@
 #include "platform/platform.h"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <mutex>
+
 #include "core/random.h"
+#include "http/http_client_pool.h"
 #include "http/route_template.h"
 
 namespace squall {
@@ -38,7 +42,7 @@ std::string ProvidedKey(const HttpRequest& request) {
 
 Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, InstanceProbe& probe,
                    PlatformOptions options)
-    : clock_(clock), instances_(instances), options_(std::move(options)),
+    : loop_(loop), clock_(clock), instances_(instances), options_(std::move(options)),
       front_door_(loop, clock, options_.front_door),
       controller_(clock, instances, probe, front_door_, options_.scale),
       metrics_(front_door_, controller_, instances), started_at_(clock.Now()) {
@@ -96,7 +100,7 @@ std::string Platform::ScaleJson() const {
 std::string Platform::StatusJson() const {
   json::object o;
   o["id"] = options_.app_name;
-  o["state"] = "Running";
+  o["state"] = draining_ ? "Draining" : "Running";
   o["version"] = options_.version;
   o["processUptime"] =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started_at_).count();
@@ -119,15 +123,26 @@ bool Platform::HandleAdmin(const HttpRequest& request, Responder& respond) {
     respond(TextResponse(200, ""));
     return true;
   }
-  if (!platform_path && !status_path) return false;  // the app's own: through the front door
+  std::string drain_action;
+  if (PathIs(segments, {"admin", "host", "drain"})) drain_action = "drain";
+  if (PathIs(segments, {"admin", "host", "resume"})) drain_action = "resume";
+  if (PathIs(segments, {"admin", "host", "drain", "status"})) drain_action = "status";
+  if (!platform_path && !status_path && drain_action.empty()) {
+    return false;  // the app's own: through the front door
+  }
   if (!ConstantTimeEquals(ProvidedKey(request), options_.master_key)) {
     respond(TextResponse(401, "Unauthorized: the admin API needs the master key.\n"));
     return true;
   }
-  if (request.method != "GET") {
+  const char* allowed = drain_action == "drain" || drain_action == "resume" ? "POST" : "GET";
+  if (request.method != allowed) {
     HttpResponse r = TextResponse(405, "Method Not Allowed\n");
-    r.SetHeader("Allow", "GET");
+    r.SetHeader("Allow", allowed);
     respond(std::move(r));
+    return true;
+  }
+  if (!drain_action.empty()) {
+    HandleDrain(drain_action, std::move(respond));
     return true;
   }
   if (status_path) {
@@ -142,6 +157,73 @@ bool Platform::HandleAdmin(const HttpRequest& request, Responder& respond) {
   return true;
 }
 
+void Platform::FanOut(const std::string& method, const std::string& path,
+                      std::function<void(std::vector<StatusOr<HttpResponse>>)> done) {
+  auto records = controller_.Instances();
+  struct State {
+    std::mutex mu;
+    std::vector<StatusOr<HttpResponse>> answers;
+    std::size_t pending = 0;
+    std::function<void(std::vector<StatusOr<HttpResponse>>)> done;
+  };
+  auto state = std::make_shared<State>();
+  state->pending = records.size();
+  state->done = std::move(done);
+  if (records.empty()) return state->done({});
+  for (const auto& r : records) {
+    auto pool = std::make_shared<HttpClientPool>(loop_, r.host, r.port, 1, "instance " + r.id);
+    HttpRequest req;
+    req.method = method;
+    req.target = path;
+    req.headers.push_back({"x-functions-key", options_.master_key});
+    pool->Send(std::move(req), [state, pool](StatusOr<HttpResponse> answer) {
+      std::function<void(std::vector<StatusOr<HttpResponse>>)> finish;
+      std::vector<StatusOr<HttpResponse>> all;
+      {
+        std::lock_guard lock(state->mu);
+        state->answers.push_back(std::move(answer));
+        if (--state->pending > 0) return;
+        finish = std::move(state->done);
+        all = std::move(state->answers);
+      }
+      finish(std::move(all));
+    });
+  }
+}
+
+void Platform::HandleDrain(const std::string& action, Responder respond) {
+  if (action == "drain" || action == "resume") {
+    draining_ = action == "drain";
+    // Each instance drains (or resumes) itself; the platform refuses new work meanwhile.
+    FanOut("POST", "/admin/host/" + action, [](std::vector<StatusOr<HttpResponse>>) {});
+    return respond(action == "drain" ? JsonResponse(202, R"({"state":"InProgress"})")
+                                     : JsonResponse(200, R"({"state":"Running"})"));
+  }
+  // Status: Completed only when every instance has completed; outstanding summed.
+  FanOut("GET", "/admin/host/drain/status",
+         [this, respond = std::move(respond)](std::vector<StatusOr<HttpResponse>> answers) {
+           long outstanding = 0;
+           bool all_completed = true;
+           for (const auto& a : answers) {
+             boost::system::error_code ec;
+             json::value v = a.ok() ? json::parse(a->body, ec) : json::value();
+             if (!a.ok() || ec || !v.is_object()) {
+               all_completed = false;
+               continue;
+             }
+             const auto& o = v.get_object();
+             if (const auto* n = o.if_contains("outstandingInvocations"); n && n->is_number())
+               outstanding += n->to_number<long>();
+             const auto* st = o.if_contains("state");
+             if (!st || !st->is_string() || st->get_string() != "Completed") all_completed = false;
+           }
+           json::object out;
+           out["state"] = !draining_ ? "Disabled" : all_completed ? "Completed" : "InProgress";
+           out["outstandingInvocations"] = outstanding;
+           respond(JsonResponse(200, json::serialize(out)));
+         });
+}
+
 void Platform::Handle(HttpRequest request, Responder respond) {
   // Prometheus scrapes without a key: the metrics carry no secrets.
   if (request.target == "/metrics" && request.method == "GET") {
@@ -151,6 +233,11 @@ void Platform::Handle(HttpRequest request, Responder respond) {
   }
   if (request.target.rfind("/admin/", 0) == 0 || request.target == "/admin") {
     if (HandleAdmin(request, respond)) return;
+  }
+  if (draining_) {
+    HttpResponse r = TextResponse(503, "The app is draining; not accepting new invocations.\n");
+    r.SetHeader("Retry-After", "1");
+    return respond(std::move(r));
   }
   front_door_.Handle(std::move(request), std::move(respond));
 }

@@ -4,6 +4,8 @@
 // through the front door to an instance.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,7 +47,12 @@ class Platform final : public HttpHandler {
 
  private:
   bool HandleAdmin(const HttpRequest& request, Responder& respond);
+  // Sends method+path (master key) to every live instance; done gets each answer (or error).
+  void FanOut(const std::string& method, const std::string& path,
+              std::function<void(std::vector<StatusOr<HttpResponse>>)> done);
+  void HandleDrain(const std::string& action, Responder respond);
 
+  EventLoop& loop_;
   Clock& clock_;
   InstanceManager& instances_;
   PlatformOptions options_;
@@ -55,6 +62,7 @@ class Platform final : public HttpHandler {
   MonoTime started_at_;
   // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
   std::map<std::string, std::pair<MonoTime, double>> last_cpu_;
+  std::atomic<bool> draining_{false};  // app-wide drain: new app requests get 503
 };
 
 }  // namespace squall

@@ -113,6 +113,27 @@ class PlatformTest(SquallTestCase):
                                timeout=30)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
 
+    def test_drain_and_resume_apply_to_every_instance(self):
+        app = self.start_app("tests/apps/slow", "--plan", "dedicated", "--instances", "2", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready", "ready"], 20),
+                        app.diagnostics())
+        result = []
+        slow = threading.Thread(target=lambda: result.append(
+            app.request("GET", "/api/sleep?ms=2000", timeout=30)[0]))
+        slow.start()
+        self.assertTrue(wait_until(
+            lambda: sum(i["inflight"] for i in self.instances(app)) == 1, 10))
+        self.assertEqual(app.request("POST", "/admin/host/drain", headers=app.master())[0], 202)
+        self.assertEqual(app.request("GET", "/api/sleep?ms=10")[0], 503)
+        st = app.get_json("/admin/host/drain/status", headers=app.master())
+        self.assertEqual((st["state"], st["outstandingInvocations"]), ("InProgress", 1), st)
+        slow.join()
+        self.assertEqual(result, [200])
+        self.assertTrue(wait_until(lambda: app.get_json(
+            "/admin/host/drain/status", headers=app.master())["state"] == "Completed", 10))
+        self.assertEqual(app.request("POST", "/admin/host/resume", headers=app.master())[0], 200)
+        self.assertTrue(wait_until(lambda: app.request("GET", "/api/sleep?ms=10")[0] == 200, 10))
+
     def test_status_command(self):
         app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
         self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
