@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--max-burst", plan.max_burst, "Premium maximum burst");
   start_cmd->add_option("--scale-limit", plan.scale_limit, "functionAppScaleLimit: 0 = none, else 1..plan maximum");
   start_cmd->add_option("--instances", plan.instances, "Dedicated: the fixed instance count");
+  start_cmd->add_option("--prices", plan.prices_file,
+                        "A JSON price table; the platform then exports the cost of its usage "
+                        "(examples/prices/azure-example.json)");
   std::map<std::string, CLI::Option*> duration_opts;
   std::map<std::string, std::string> duration_text;
   for (const char* flag : {"--idle-timeout", "--decision-interval", "--scale-in-delay",
@@ -123,7 +126,7 @@ int main(int argc, char** argv) {
       plan.durations[flag] = duration_text[flag];
       plan_flags = true;
     }
-    plan_flags = plan_flags || plan.sku || plan.instance_memory || plan.always_ready ||
+    plan_flags = plan_flags || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
                  plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;
     if (plan_opt->count() > 0) return RunPlatform(start, plan);
     if (plan_flags) {

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <fstream>
+#include <sstream>
+
 #include "cli/app_loading.h"
 #include "core/event_loop.h"
 #include "core/log.h"
@@ -51,6 +56,38 @@ StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags, const AppConfig& app
   return o;
 }
 
+// A price table from JSON: {"perMillionExecutions": 0.2, "perExecutionGbSecond": 0.000016,
+// "freeExecutions": 1000000, "freeExecutionGbSeconds": 400000, "perCoreSecond": ...,
+// "perGbSecond": ...}; every field optional (0), each a non-negative number.
+StatusOr<PriceTable> LoadPrices(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) return InvalidArgument(file + ": cannot read the price table");
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text.str(), ec);
+  if (ec || !v.is_object()) return InvalidArgument(file + ": expected a JSON object of prices");
+  PriceTable t;
+  const std::pair<const char*, double*> fields[] = {
+      {"perMillionExecutions", &t.per_million_executions},
+      {"perExecutionGbSecond", &t.per_execution_gb_second},
+      {"freeExecutions", &t.free_executions},
+      {"freeExecutionGbSeconds", &t.free_execution_gb_seconds},
+      {"perCoreSecond", &t.per_core_second},
+      {"perGbSecond", &t.per_gb_second}};
+  for (const auto& [key, value] : v.get_object()) {
+    double* slot = nullptr;
+    for (const auto& [name, p] : fields)
+      if (key == name) slot = p;
+    if (!slot) return InvalidArgument(file + ": /" + std::string(key) + ": unknown price");
+    if (!value.is_number() || value.to_number<double>() < 0) {
+      return InvalidArgument(file + ": /" + std::string(key) + ": expected a number >= 0");
+    }
+    *slot = value.to_number<double>();
+  }
+  return t;
+}
+
 AppTraits TraitsOf(const AppConfig& app) {
   AppTraits t;
   const std::string& exe = app.host.custom_handler.default_executable_path;
@@ -78,6 +115,15 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     fmt::print(stderr, "squall: {}\n", plan.status().message());
     return kExitConfig;
   }
+  std::optional<PriceTable> prices;
+  if (!flags.prices_file.empty()) {
+    auto loaded = LoadPrices(flags.prices_file);
+    if (!loaded.ok()) {
+      fmt::print(stderr, "squall: {}\n", loaded.status().message());
+      return kExitConfig;
+    }
+    prices = *loaded;
+  }
   std::vector<std::string> names;
   for (const auto& f : app->functions) names.push_back(f.name);
   auto keys = KeyStore::LoadOrCreate(app->root, names);
@@ -104,6 +150,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   options.version = SQUALL_VERSION;
   options.master_key = keys->keys().master_key;
   options.scale.plan = *plan;
+  options.prices = prices;
   options.scale.app = TraitsOf(*app);
   if (plan->kind == PlanKind::kFlex) {
     for (const auto& f : app->functions) {

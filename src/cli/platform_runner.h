@@ -20,6 +20,7 @@ struct PlanFlags {
   std::optional<int> scale_limit;
   std::optional<int> instances;
   std::map<std::string, std::string> durations;  // flag name ("--idle-timeout") -> text
+  std::string prices_file;                       // --prices: a JSON price table
 };
 
 int RunPlatform(const StartOptions& start, const PlanFlags& flags);

@@ -45,7 +45,7 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
     : loop_(loop), clock_(clock), instances_(instances), options_(std::move(options)),
       front_door_(loop, clock, options_.front_door),
       controller_(clock, instances, probe, front_door_, options_.scale),
-      metrics_(front_door_, controller_, instances), started_at_(clock.Now()) {
+      metrics_(front_door_, controller_, instances, options_.prices), started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
   front_door_.SetObserver(&metrics_);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <functional>
 #include <map>
 #include <string>
@@ -28,6 +29,7 @@ struct PlatformOptions {
   std::string master_key;  // the app's: guards /admin/platform/* and /admin/host/status
   ScaleControllerOptions scale;
   FrontDoorOptions front_door;
+  std::optional<PriceTable> prices;  // from --prices FILE; none = no cost metric
 };
 
 class Platform final : public HttpHandler {
@@ -44,6 +46,7 @@ class Platform final : public HttpHandler {
   std::string ScaleJson() const;
   std::string StatusJson() const;
   std::string MetricsText() const { return metrics_.RenderText(); }
+  UsageTotals Usage() const { return metrics_.Usage(); }
 
  private:
   bool HandleAdmin(const HttpRequest& request, Responder& respond);

@@ -9,7 +9,8 @@ double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 }  // namespace
 
 PlatformMetrics::PlatformMetrics(FrontDoor& front_door, ScaleController& controller,
-                                 InstanceManager& instances) {
+                                 InstanceManager& instances, std::optional<PriceTable> prices)
+    : controller_(controller), prices_(prices) {
   // Registration with fixed, valid names cannot fail; a failure here is a programming error.
   requests_ = *registry_.AddCounter("squall_http_requests_total",
                                     "HTTP requests answered by the front door, by status code.",
@@ -56,11 +57,44 @@ PlatformMetrics::PlatformMetrics(FrontDoor& front_door, ScaleController& control
         }
         return out;
       });
+  (void)registry_.AddCounterCallback(
+      "squall_usage_total",
+      "Usage as the plan bills it: executions and execution GB-seconds (consumption, flex), "
+      "instance core-seconds and GB-seconds (premium, dedicated).",
+      {"meter"}, [this] {
+        UsageTotals u = Usage();
+        return std::vector<CallbackSample>{
+            {{"executions"}, static_cast<double>(u.executions)},
+            {{"execution_gb_seconds"}, u.execution_gb_seconds},
+            {{"instance_core_seconds"}, u.instance_core_seconds},
+            {{"instance_gb_seconds"}, u.instance_gb_seconds}};
+      });
+  if (prices_) {
+    (void)registry_.AddGaugeCallback(
+        "squall_usage_cost", "Cost of the usage so far, from the price table given (--prices).",
+        {"item"}, [this] {
+          UsageCost c = PriceUsage(Usage(), *prices_);
+          return std::vector<CallbackSample>{{{"executions"}, c.executions},
+                                             {{"execution_gb_seconds"}, c.execution_gb_seconds},
+                                             {{"core_seconds"}, c.core_seconds},
+                                             {{"gb_seconds"}, c.gb_seconds},
+                                             {{"total"}, c.total()}};
+        });
+  }
+}
+
+UsageTotals PlatformMetrics::Usage() const {
+  UsageTotals u = controller_.InstanceUsage();
+  std::lock_guard lock(usage_mu_);
+  u.executions = executions_.executions;
+  u.execution_gb_seconds = executions_.execution_gb_seconds;
+  return u;
 }
 
 PlatformMetrics::~PlatformMetrics() {
   for (const char* name : {"squall_instances", "squall_scale_decisions_total",
-                           "squall_activation_buffer_requests", "squall_instance_memory_bytes"}) {
+                           "squall_activation_buffer_requests", "squall_instance_memory_bytes",
+                           "squall_usage_total", "squall_usage_cost"}) {
     registry_.RemoveCallback(name);
   }
 }
@@ -74,6 +108,12 @@ void PlatformMetrics::OnResponse(int status, Duration latency) {
   }
   c->Inc();
   latency_->Observe(Seconds(latency));
+  // An execution is a request a function ran for: not refused before it reached one.
+  bool executed = (status >= 200 && status < 400) || status == 500;
+  if (executed) {
+    std::lock_guard lock(usage_mu_);
+    executions_ = AddExecution(executions_, controller_.plan(), latency);
+  }
 }
 
 void PlatformMetrics::OnColdStart(Duration wait) { cold_start_->Observe(Seconds(wait)); }

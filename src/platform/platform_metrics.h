@@ -5,26 +5,37 @@
 
 #include <array>
 #include <atomic>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "monitor/metrics.h"
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/scale_controller.h"
+#include "scale/usage_meter.h"
 
 namespace squall {
 
 class PlatformMetrics final : public FrontDoorObserver {
  public:
-  PlatformMetrics(FrontDoor& front_door, ScaleController& controller, InstanceManager& instances);
+  // prices: when given, the cost of the usage so far is exported too (squall_usage_cost).
+  PlatformMetrics(FrontDoor& front_door, ScaleController& controller, InstanceManager& instances,
+                  std::optional<PriceTable> prices);
   ~PlatformMetrics() override;
 
   void OnResponse(int status, Duration latency) override;
   void OnColdStart(Duration wait) override;
 
   std::string RenderText() const;  // Prometheus text exposition 0.0.4
+  // Executions (metered from the front door) plus instance time (from the controller).
+  UsageTotals Usage() const;
 
  private:
+  ScaleController& controller_;
+  std::optional<PriceTable> prices_;
+  mutable std::mutex usage_mu_;
+  UsageTotals executions_;  // executions and execution GB-seconds
   MetricsRegistry registry_;
   Family<Counter>* requests_ = nullptr;
   Histogram* latency_ = nullptr;

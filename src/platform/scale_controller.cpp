@@ -50,11 +50,10 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
   MonoTime now = clock_.Now();
   CheckDrainsLocked(now);
 
+  AccrueLocked(now);
   Observations obs;
   obs.http_inflight = front_door_.HttpInflight();
-  for (const auto& [id, r] : records_) {
-    obs.instances.push_back({id, r.group, r.state, r.started_at, front_door_.Inflight(id)});
-  }
+  obs.instances = ViewsLocked();
   ScaleDecision decision = Decide(options_.plan, options_.app, state_, obs, now);
   state_ = decision.next_state;
   if (decision.warn_ignored_triggers) {
@@ -195,6 +194,7 @@ void ScaleController::OnExit(const std::string& id, const std::string& how) {
     auto it = records_.find(id);
     if (it == records_.end()) return;
     expected = it->second.stop_requested || stopping_;
+    AccrueLocked(clock_.Now());  // its time so far is billed before it is dropped
     records_.erase(it);
   }
   front_door_.Remove(id);
@@ -240,6 +240,29 @@ std::vector<InstanceRecord> ScaleController::Instances() const {
   std::vector<InstanceRecord> out;
   for (const auto& [id, r] : records_) out.push_back(r);
   return out;
+}
+
+std::vector<InstanceView> ScaleController::ViewsLocked() const {
+  std::vector<InstanceView> views;
+  for (const auto& [id, r] : records_) {
+    views.push_back({id, r.group, r.state, r.started_at, front_door_.Inflight(id)});
+  }
+  return views;
+}
+
+void ScaleController::AccrueLocked(MonoTime now) {
+  if (accrued_until_) {
+    instance_usage_ =
+        AccrueInstances(instance_usage_, options_.plan, ViewsLocked(), *accrued_until_, now);
+  }
+  accrued_until_ = now;
+}
+
+UsageTotals ScaleController::InstanceUsage() const {
+  std::lock_guard lock(mu_);
+  if (!accrued_until_) return instance_usage_;
+  return AccrueInstances(instance_usage_, options_.plan, ViewsLocked(), *accrued_until_,
+                         clock_.Now());
 }
 
 std::map<std::string, std::uint64_t> ScaleController::DecisionCounts() const {

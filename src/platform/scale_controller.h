@@ -18,6 +18,7 @@
 #include "scale/drain_policy.h"
 #include "scale/plan.h"
 #include "scale/scale_policy.h"
+#include "scale/usage_meter.h"
 
 namespace squall {
 
@@ -68,6 +69,10 @@ class ScaleController {
   std::vector<DecisionRecord> RecentDecisions() const;
   // Decisions that did something, per scale group, since start (a counter for /metrics).
   std::map<std::string, std::uint64_t> DecisionCounts() const;
+  // Core-seconds and GB-seconds of every instance alive so far, as premium and dedicated bill
+  // (zero on consumption and flex, which bill executions).
+  UsageTotals InstanceUsage() const;
+  const PlanConfig& plan() const { return options_.plan; }
 
  private:
   void Tick();
@@ -77,6 +82,8 @@ class ScaleController {
   void OnReady(const std::string& id);
   void OnExit(const std::string& id, const std::string& how);
   void CheckDrainsLocked(MonoTime now);
+  std::vector<InstanceView> ViewsLocked() const;
+  void AccrueLocked(MonoTime now);
   // Whether instances of this scale group take the front door's (HTTP) requests.
   bool ServesHttp(const std::string& group) const;
 
@@ -91,6 +98,8 @@ class ScaleController {
   std::map<std::string, InstanceRecord> records_;
   std::deque<DecisionRecord> decisions_;
   std::map<std::string, std::uint64_t> decision_counts_;
+  UsageTotals instance_usage_;          // accrued up to accrued_until_
+  std::optional<MonoTime> accrued_until_;
   TimerId tick_timer_ = kNoTimer;
   bool stopping_ = false;
   int next_id_ = 1;

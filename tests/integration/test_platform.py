@@ -134,6 +134,41 @@ class PlatformTest(SquallTestCase):
         self.assertEqual(app.request("POST", "/admin/host/resume", headers=app.master())[0], 200)
         self.assertTrue(wait_until(lambda: app.request("GET", "/api/sleep?ms=10")[0] == 200, 10))
 
+    def test_usage_is_metered_and_priced(self):
+        prices = os.path.join(os.environ.get("SQUALL_REPO", ""), "examples", "prices",
+                              "azure-example.json")
+        app = self.start_app("examples/hello", "--plan", "premium", "--sku", "EP1",
+                             "--prices", prices, *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["prewarmed", "ready"], 20))
+        self.assertEqual(app.request("GET", "/api/hello/u")[0], 200)
+        time.sleep(1.0)  # instance time accrues on the real clock
+
+        def meter(text, name):
+            for line in text.splitlines():
+                if line.startswith(name + " "):
+                    return float(line.split()[-1])
+            return None
+
+        text = app.request("GET", "/metrics")[2].decode()
+        self.assertEqual(meter(text, 'squall_usage_total{meter="executions"}'), 1.0, text)
+        cores = meter(text, 'squall_usage_total{meter="instance_core_seconds"}')
+        gbs = meter(text, 'squall_usage_total{meter="instance_gb_seconds"}')
+        # EP1: 1 core, 3.5 GB per instance; two instances (ready + pre-warmed) are billed.
+        self.assertGreater(cores, 1.0, text)
+        self.assertAlmostEqual(gbs / cores, 3.5, places=3)
+        cost = meter(text, 'squall_usage_cost{item="total"}')
+        self.assertGreater(cost, 0.0, text)
+
+    def test_bad_prices_file_exits_2(self):
+        app = self.make_app("examples/hello")
+        bad = os.path.join(app.tmp, "prices.json")
+        with open(bad, "w") as f:
+            f.write('{"perCoreSecond": "cheap"}')
+        proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan", "premium",
+                               "--prices", bad], capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertIn("prices.json: /perCoreSecond", proc.stderr)
+
     def test_status_command(self):
         app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
         self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
