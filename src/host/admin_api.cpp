@@ -63,6 +63,9 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     worker["state"] = WorkerSupervisor::StateName(supervisor_.state());
     worker["pid"] = supervisor_.pid();
     worker["restarts"] = supervisor_.restarts();
+    if (auto startup = supervisor_.last_startup()) {
+      worker["startupSeconds"] = std::chrono::duration<double>(*startup).count();
+    }
     o["worker"] = std::move(worker);
     return respond(JsonResponse(200, json::serialize(o)));
   }

@@ -73,6 +73,7 @@ void WorkerSupervisor::LaunchLocked(std::unique_lock<std::mutex>& lock) {
   worker_ = std::move(*handle);
   endpoint_.port = *port;
   state_ = State::kStarting;
+  launched_at_ = clock_.Now();
   LogInfo(kCategory, "worker started (pid {}, port {})", worker_->pid(), *port);
   init_timer_ = clock_.Schedule(options_.initialization_timeout,
                                 [this, alive = std::weak_ptr<bool>(alive_), generation] {
@@ -109,6 +110,7 @@ void WorkerSupervisor::OnReady(std::uint64_t generation) {
     clock_.Cancel(init_timer_);
     init_timer_ = kNoTimer;
     ready_since_ = clock_.Now();
+    last_startup_ = ready_since_ - launched_at_;
     ever_ready_ = true;
     ready.swap(waiters_);
     for (auto& w : ready) clock_.Cancel(w->timer);
@@ -292,6 +294,11 @@ int WorkerSupervisor::restarts() const {
   std::lock_guard lock(mu_);
   return restarts_;
 }
+std::optional<Duration> WorkerSupervisor::last_startup() const {
+  std::lock_guard lock(mu_);
+  return last_startup_;
+}
+
 int WorkerSupervisor::pid() const {
   std::lock_guard lock(mu_);
   return worker_ ? worker_->pid() : -1;

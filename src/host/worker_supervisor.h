@@ -10,6 +10,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -75,6 +76,9 @@ class WorkerSupervisor {
   State state() const;
   int restarts() const;
   int pid() const;
+  // How long the current worker took from start to accepting HTTP (its start-up time), once
+  // it has been ready; the platform splits cold starts with it.
+  std::optional<Duration> last_startup() const;
   static const char* StateName(State s);
 
  private:
@@ -97,6 +101,8 @@ class WorkerSupervisor {
   std::unique_ptr<WorkerHandle> worker_;
   WorkerEndpoint endpoint_;
   MonoTime ready_since_{};
+  MonoTime launched_at_{};
+  std::optional<Duration> last_startup_;
   bool ever_ready_ = false;
   Duration next_backoff_;
   bool restart_requested_ = false;

@@ -109,7 +109,7 @@ void FrontDoor::AddReady(const std::string& instance_id, int port) {
     }
   }
   for (auto& [id, p] : to_send) {
-    if (observer_) observer_->OnColdStart(clock_.Now() - p.enqueued_at);
+    if (observer_) observer_->OnColdStart(clock_.Now() - p.enqueued_at, id);
     std::shared_ptr<HttpClientPool> target;
     {
       std::lock_guard lock(mu_);

@@ -38,7 +38,7 @@ class FrontDoorObserver {
  public:
   virtual ~FrontDoorObserver() = default;
   virtual void OnResponse(int status, Duration latency) = 0;
-  virtual void OnColdStart(Duration wait) = 0;
+  virtual void OnColdStart(Duration wait, const std::string& instance_id) = 0;
 };
 
 class FrontDoor final : public HttpHandler {

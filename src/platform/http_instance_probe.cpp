@@ -7,18 +7,28 @@
 
 namespace squall {
 
-bool StatusBodySaysRunning(std::string_view body) {
+InstanceProbe::Readiness ParseStatusBody(std::string_view body) {
+  InstanceProbe::Readiness r;
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) return false;
-  const auto* state = v.get_object().if_contains("state");
-  return state && state->is_string() && state->get_string() == "Running";
+  if (ec || !v.is_object()) return r;
+  const auto& o = v.get_object();
+  const auto* state = o.if_contains("state");
+  r.ready = state && state->is_string() && state->get_string() == "Running";
+  if (const auto* worker = o.if_contains("worker"); worker && worker->is_object()) {
+    if (const auto* s = worker->get_object().if_contains("startupSeconds"); s && s->is_number()) {
+      r.worker_startup = std::chrono::duration_cast<Duration>(
+          std::chrono::duration<double>(s->to_number<double>()));
+    }
+  }
+  return r;
 }
 
 HttpInstanceProbe::HttpInstanceProbe(EventLoop& loop, std::string master_key)
     : loop_(loop), master_key_(std::move(master_key)) {}
 
-void HttpInstanceProbe::CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) {
+void HttpInstanceProbe::CheckReady(const InstanceInfo& instance,
+                                   std::function<void(Readiness)> done) {
   auto pool = std::make_shared<HttpClientPool>(loop_, instance.host, instance.port, 1,
                                                "instance " + instance.id);
   HttpRequest request;
@@ -26,7 +36,8 @@ void HttpInstanceProbe::CheckReady(const InstanceInfo& instance, std::function<v
   request.target = "/admin/host/status";
   request.headers.push_back({"x-functions-key", master_key_});
   pool->Send(std::move(request), [pool, done = std::move(done)](StatusOr<HttpResponse> result) {
-    done(result.ok() && result->status == 200 && StatusBodySaysRunning(result->body));
+    if (!result.ok() || result->status != 200) return done(Readiness{});
+    done(ParseStatusBody(result->body));
   });
 }
 

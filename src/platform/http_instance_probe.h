@@ -14,14 +14,16 @@ class EventLoop;
 class HttpInstanceProbe final : public InstanceProbe {
  public:
   HttpInstanceProbe(EventLoop& loop, std::string master_key);
-  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override;
+  void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override;
 
  private:
   EventLoop& loop_;
   std::string master_key_;
 };
 
-// True when an /admin/host/status body says the host is Running (exposed for tests).
-bool StatusBodySaysRunning(std::string_view body);
+// What an /admin/host/status body says: ready when "state" is Running; the worker's start-up
+// time from "worker"."startupSeconds" (exposed for tests).
+InstanceProbe::Readiness ParseStatusBody(std::string_view body);
+inline bool StatusBodySaysRunning(std::string_view body) { return ParseStatusBody(body).ready; }
 
 }  // namespace squall

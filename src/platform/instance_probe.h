@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "platform/instance_manager.h"
 
@@ -11,8 +12,14 @@ namespace squall {
 class InstanceProbe {
  public:
   virtual ~InstanceProbe() = default;
-  // done(true) once the instance's host and worker both take work.
-  virtual void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) = 0;
+  struct Readiness {
+    bool ready = false;
+    // The worker's own start-up time, when the instance reports it: the part of a cold start
+    // that is the app's, not the platform's.
+    std::optional<Duration> worker_startup;
+  };
+  // done(ready) once the instance's host and worker both take work.
+  virtual void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) = 0;
 };
 
 }  // namespace squall

@@ -1,5 +1,7 @@
 #include "platform/platform_metrics.h"
 
+#include <algorithm>
+
 #include "monitor/prometheus_text.h"
 
 namespace squall {
@@ -25,6 +27,18 @@ PlatformMetrics::PlatformMetrics(FrontDoor& front_door, ScaleController& control
                                           "for an instance.",
                                           {}, ExponentialBuckets(0.005, 2, 14)))
                      ->With({});
+  cold_start_platform_ =
+      &(*registry_.AddHistogram("squall_cold_start_platform_seconds",
+                                "The platform's share of each cold-start wait: the wait less "
+                                "the worker's own start-up time.",
+                                {}, ExponentialBuckets(0.001, 2, 14)))
+           ->With({});
+  cold_start_worker_ =
+      &(*registry_.AddHistogram("squall_cold_start_worker_seconds",
+                                "The worker's start-up time within each cold-start wait (from "
+                                "its start to accepting HTTP).",
+                                {}, ExponentialBuckets(0.001, 2, 14)))
+           ->With({});
   (void)registry_.AddGaugeCallback(
       "squall_instances", "Instances by state.", {"state"}, [&controller] {
         std::map<std::string, int> by_state = {
@@ -116,7 +130,14 @@ void PlatformMetrics::OnResponse(int status, Duration latency) {
   }
 }
 
-void PlatformMetrics::OnColdStart(Duration wait) { cold_start_->Observe(Seconds(wait)); }
+void PlatformMetrics::OnColdStart(Duration wait, const std::string& instance_id) {
+  cold_start_->Observe(Seconds(wait));
+  if (auto worker = controller_.WorkerStartup(instance_id)) {
+    Duration w = std::min(*worker, wait);  // a request that came late waited less than that
+    cold_start_worker_->Observe(Seconds(w));
+    cold_start_platform_->Observe(Seconds(wait - w));
+  }
+}
 
 std::string PlatformMetrics::RenderText() const { return RenderPrometheusText(registry_); }
 

@@ -25,7 +25,7 @@ class PlatformMetrics final : public FrontDoorObserver {
   ~PlatformMetrics() override;
 
   void OnResponse(int status, Duration latency) override;
-  void OnColdStart(Duration wait) override;
+  void OnColdStart(Duration wait, const std::string& instance_id) override;
 
   std::string RenderText() const;  // Prometheus text exposition 0.0.4
   // Executions (metered from the front door) plus instance time (from the controller).
@@ -40,6 +40,8 @@ class PlatformMetrics final : public FrontDoorObserver {
   Family<Counter>* requests_ = nullptr;
   Histogram* latency_ = nullptr;
   Histogram* cold_start_ = nullptr;
+  Histogram* cold_start_platform_ = nullptr;  // the wait less the worker's own start-up
+  Histogram* cold_start_worker_ = nullptr;
   // Children by status code, resolved once each: the hot path is one atomic add.
   std::array<std::atomic<Counter*>, 1000> by_status_{};
 };

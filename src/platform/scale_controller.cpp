@@ -160,16 +160,17 @@ void ScaleController::ProbeLoop(const std::string& id) {
     info.port = it->second.port;
     info.started_at = it->second.started_at;
   }
-  probe_.CheckReady(info, [this, alive = std::weak_ptr<bool>(alive_), id](bool ready) {
+  probe_.CheckReady(info, [this, alive = std::weak_ptr<bool>(alive_),
+                           id](InstanceProbe::Readiness readiness) {
     if (auto a = alive.lock(); !a || !*a) return;
-    if (ready) return OnReady(id);
+    if (readiness.ready) return OnReady(id, readiness.worker_startup);
     clock_.Schedule(options_.probe_interval, [this, alive, id] {
       if (auto a2 = alive.lock(); a2 && *a2) ProbeLoop(id);
     });
   });
 }
 
-void ScaleController::OnReady(const std::string& id) {
+void ScaleController::OnReady(const std::string& id, std::optional<Duration> worker_startup) {
   int port = 0;
   {
     std::lock_guard lock(mu_);
@@ -177,6 +178,7 @@ void ScaleController::OnReady(const std::string& id) {
     if (it == records_.end() || it->second.ready_at) return;
     auto& r = it->second;
     r.ready_at = clock_.Now();
+    r.worker_startup = worker_startup;
     LogInfo(kCategory, "instance {} ready in {:.3f}s", id, Seconds(*r.ready_at - r.started_at));
     if (r.state == InstanceState::kPrewarmed && !r.promote_when_ready) return;  // kept warm
     if (r.state == InstanceState::kDraining) return;
@@ -268,6 +270,13 @@ UsageTotals ScaleController::InstanceUsage() const {
 std::map<std::string, std::uint64_t> ScaleController::DecisionCounts() const {
   std::lock_guard lock(mu_);
   return decision_counts_;
+}
+
+std::optional<Duration> ScaleController::WorkerStartup(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto it = records_.find(id);
+  if (it == records_.end()) return std::nullopt;
+  return it->second.worker_startup;
 }
 
 std::vector<DecisionRecord> ScaleController::RecentDecisions() const {

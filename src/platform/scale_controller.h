@@ -44,6 +44,7 @@ struct InstanceRecord {
   std::optional<MonoTime> drain_started;
   bool stop_requested = false;
   bool promote_when_ready = false;  // a pre-warmed instance promoted before it was ready
+  std::optional<Duration> worker_startup;  // as the instance reported it
 };
 
 struct DecisionRecord {
@@ -67,6 +68,8 @@ class ScaleController {
 
   std::vector<InstanceRecord> Instances() const;
   std::vector<DecisionRecord> RecentDecisions() const;
+  // The worker start-up time an instance reported when it became ready.
+  std::optional<Duration> WorkerStartup(const std::string& id) const;
   // Decisions that did something, per scale group, since start (a counter for /metrics).
   std::map<std::string, std::uint64_t> DecisionCounts() const;
   // Core-seconds and GB-seconds of every instance alive so far, as premium and dedicated bill
@@ -79,7 +82,7 @@ class ScaleController {
   void DecideLocked(std::unique_lock<std::mutex>& lock);
   void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason);
   void ProbeLoop(const std::string& id);
-  void OnReady(const std::string& id);
+  void OnReady(const std::string& id, std::optional<Duration> worker_startup);
   void OnExit(const std::string& id, const std::string& how);
   void CheckDrainsLocked(MonoTime now);
   std::vector<InstanceView> ViewsLocked() const;

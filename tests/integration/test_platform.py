@@ -108,6 +108,8 @@ class PlatformTest(SquallTestCase):
         text = body.decode()
         self.assertIn('squall_http_requests_total{code="200"} 1', text)
         self.assertIn("squall_cold_start_wait_seconds_count 1", text)
+        self.assertIn("squall_cold_start_worker_seconds_count 1", text)
+        self.assertIn("squall_cold_start_platform_seconds_count 1", text)
         self.assertIn('squall_instances{state="ready"} 1', text)
         check = subprocess.run(["promtool", "check", "metrics"], input=body, capture_output=True,
                                timeout=30)

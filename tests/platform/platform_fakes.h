@@ -42,9 +42,13 @@ class FakeInstances : public InstanceManager {
 
 class FakeProbe : public InstanceProbe {
  public:
-  void CheckReady(const InstanceInfo& instance, std::function<void(bool)> done) override {
-    done(ready.count(instance.id) > 0);
+  void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override {
+    Readiness r;
+    r.ready = ready.count(instance.id) > 0;
+    r.worker_startup = worker_startup;
+    done(r);
   }
+  std::optional<Duration> worker_startup;
   std::set<std::string> ready;
 };
 

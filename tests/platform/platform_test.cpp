@@ -7,6 +7,7 @@
 
 #include "core/event_loop.h"
 #include "core/simulated_clock.h"
+#include "platform/http_instance_probe.h"
 #include "platform_fakes.h"
 
 namespace squall {
@@ -115,6 +116,40 @@ TEST_F(PlatformTest, MetricsAreServedWithoutAKey) {
   EXPECT_NE(r.body.find("squall_activation_buffer_requests 0"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("# TYPE squall_http_request_duration_seconds histogram"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace squall
+
+namespace squall {
+namespace {
+
+TEST(ParseStatusBodyTest, ReadsTheWorkerStartup) {
+  auto r = ParseStatusBody(R"({"state":"Running","worker":{"startupSeconds":0.25}})");
+  EXPECT_TRUE(r.ready);
+  ASSERT_TRUE(r.worker_startup.has_value());
+  EXPECT_EQ(*r.worker_startup, std::chrono::milliseconds(250));
+  EXPECT_FALSE(ParseStatusBody(R"({"state":"Running"})").worker_startup.has_value());
+}
+
+TEST_F(PlatformTest, ColdStartsAreSplitIntoPlatformAndWorkerTime) {
+  probe_.worker_startup = 300ms;
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/hello";
+  platform_->Handle(std::move(r), [](HttpResponse) {});  // cold: held, instances start
+  clock_.Advance(500ms);  // probed every 20 ms, not ready yet
+  for (auto& spec : instances_.started) probe_.ready.insert(spec.id);
+  clock_.Advance(100ms);
+  std::string text = Get("/metrics", "").body;
+  auto sum = [&](const std::string& name) {
+    auto at = text.find(name + "_sum ");
+    return at == std::string::npos ? -1.0 : std::stod(text.substr(at + name.size() + 5));
+  };
+  double wait = sum("squall_cold_start_wait_seconds");
+  ASSERT_GE(wait, 0.5) << text;
+  EXPECT_DOUBLE_EQ(sum("squall_cold_start_worker_seconds"), 0.3) << text;
+  EXPECT_NEAR(sum("squall_cold_start_platform_seconds"), wait - 0.3, 1e-9) << text;
 }
 
 }  // namespace
