@@ -151,6 +151,13 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   options.master_key = keys->keys().master_key;
   options.scale.plan = *plan;
   options.prices = prices;
+  options.route_prefix = app->host.http.route_prefix;
+  for (const auto& f : app->functions) {
+    const Binding* t = f.Trigger();
+    if (t && !f.disabled && f.trigger_kind() == TriggerKind::kHttp) {
+      options.routes.push_back({f.name, t->route.value_or(f.name)});
+    }
+  }
   options.scale.app = TraitsOf(*app);
   if (plan->kind == PlanKind::kFlex) {
     for (const auto& f : app->functions) {

@@ -40,8 +40,10 @@ std::map<std::string, StatusOr<HttpResponse>> FetchAll(int port, const std::stri
   return out;
 }
 
-// Sums the samples of one metric in a Prometheus text body, by its first label value.
-std::map<std::string, double> MetricByLabel(const std::string& text, const std::string& name) {
+// Sums the samples of one metric in a Prometheus text body, by the value of one label ("" for
+// none or a metric without it).
+std::map<std::string, double> MetricByLabel(const std::string& text, const std::string& name,
+                                            const std::string& label = "") {
   std::map<std::string, double> out;
   std::size_t pos = 0;
   while ((pos = text.find(name, pos)) != std::string::npos) {
@@ -52,12 +54,15 @@ std::map<std::string, double> MetricByLabel(const std::string& text, const std::
     if (!line_start || line.size() <= name.size()) continue;
     char next = line[name.size()];
     if (next != ' ' && next != '{') continue;
-    std::string label;
-    if (next == '{') {
-      auto q1 = line.find('"'), q2 = line.find('"', q1 + 1);
-      if (q1 != std::string::npos && q2 != std::string::npos) label = line.substr(q1 + 1, q2 - q1 - 1);
+    std::string value;
+    if (!label.empty()) {
+      auto at = line.find(label + "=\"");
+      if (at != std::string::npos) {
+        auto start = at + label.size() + 2;
+        value = line.substr(start, line.find('"', start) - start);
+      }
     }
-    out[label] += std::strtod(line.substr(line.rfind(' ') + 1).c_str(), nullptr);
+    out[value] += std::strtod(line.substr(line.rfind(' ') + 1).c_str(), nullptr);
   }
   return out;
 }
@@ -99,7 +104,7 @@ int RunStatus(const std::string& app_dir, int port, bool port_given, bool as_jso
     return kExitFailure;
   }
   const std::string& metrics = results.at("/metrics")->body;
-  auto requests = MetricByLabel(metrics, "squall_http_requests_total");
+  auto requests = MetricByLabel(metrics, "squall_http_requests_total", "code");
   auto cold_count = MetricByLabel(metrics, "squall_cold_start_wait_seconds_count");
   auto cold_sum = MetricByLabel(metrics, "squall_cold_start_wait_seconds_sum");
 

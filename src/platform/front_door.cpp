@@ -37,12 +37,6 @@ std::map<std::string, FrontDoor::Route>::iterator FrontDoor::PickLocked() {
 }
 
 void FrontDoor::Handle(HttpRequest request, Responder respond) {
-  if (observer_) {
-    respond = [this, start = clock_.Now(), inner = std::move(respond)](HttpResponse r) {
-      observer_->OnResponse(r.status, clock_.Now() - start);
-      inner(std::move(r));
-    };
-  }
   std::function<void()> hook;
   {
     std::unique_lock lock(mu_);

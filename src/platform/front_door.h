@@ -32,12 +32,10 @@ struct ColdStartRecord {
   std::string instance_id;
 };
 
-// Told about every answered request and every cold-start wait (metrics). Called outside the
-// front door's lock, on the thread that answered.
+// Told about every cold-start wait (metrics), outside the front door's lock.
 class FrontDoorObserver {
  public:
   virtual ~FrontDoorObserver() = default;
-  virtual void OnResponse(int status, Duration latency) = 0;
   virtual void OnColdStart(Duration wait, const std::string& instance_id) = 0;
 };
 

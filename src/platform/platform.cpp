@@ -48,6 +48,13 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
       metrics_(front_door_, controller_, instances, options_.prices), started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
   front_door_.SetObserver(&metrics_);
+  prefix_segments_ = SplitPath(options_.route_prefix);
+  for (std::size_t i = 0; i < options_.routes.size(); ++i) {
+    // Routes were validated when the app loaded; one that does not parse is only unlabelled.
+    if (auto t = RouteTemplate::Parse(options_.routes[i].route); t.ok()) {
+      router_.Add(static_cast<int>(i), std::move(*t));
+    }
+  }
 }
 
 void Platform::Start() { controller_.Start(); }
@@ -224,6 +231,18 @@ void Platform::HandleDrain(const std::string& action, Responder respond) {
          });
 }
 
+std::string Platform::FunctionOf(const HttpRequest& request) const {
+  auto segments = SplitPath(request.path());
+  if (segments.size() < prefix_segments_.size()) return {};
+  for (std::size_t i = 0; i < prefix_segments_.size(); ++i)
+    if (!EqualsIgnoreCase(segments[i], prefix_segments_[i])) return {};
+  segments.erase(segments.begin(),
+                 segments.begin() + static_cast<std::ptrdiff_t>(prefix_segments_.size()));
+  auto matches = router_.MatchAll(segments);
+  if (matches.empty()) return {};
+  return options_.routes[static_cast<std::size_t>(matches.front().route_id)].function;
+}
+
 void Platform::Handle(HttpRequest request, Responder respond) {
   // Prometheus scrapes without a key: the metrics carry no secrets.
   if (request.target == "/metrics" && request.method == "GET") {
@@ -234,6 +253,11 @@ void Platform::Handle(HttpRequest request, Responder respond) {
   if (request.target.rfind("/admin/", 0) == 0 || request.target == "/admin") {
     if (HandleAdmin(request, respond)) return;
   }
+  respond = [this, function = FunctionOf(request), start = clock_.Now(),
+             inner = std::move(respond)](HttpResponse r) {
+    metrics_.OnResponse(function, r.status, clock_.Now() - start);
+    inner(std::move(r));
+  };
   if (draining_) {
     HttpResponse r = TextResponse(503, "The app is draining; not accepting new invocations.\n");
     r.SetHeader("Retry-After", "1");

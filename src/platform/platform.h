@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "http/http_message.h"
+#include "http/route_template.h"
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/instance_probe.h"
@@ -23,6 +24,12 @@ namespace squall {
 
 class EventLoop;
 
+// An HTTP function as the platform routes it for metrics (the instance routes it for real).
+struct PlatformRoute {
+  std::string function;
+  std::string route;  // template, without the prefix
+};
+
 struct PlatformOptions {
   std::string app_name;
   std::string version;
@@ -30,6 +37,8 @@ struct PlatformOptions {
   ScaleControllerOptions scale;
   FrontDoorOptions front_door;
   std::optional<PriceTable> prices;  // from --prices FILE; none = no cost metric
+  std::string route_prefix = "api";
+  std::vector<PlatformRoute> routes;
 };
 
 class Platform final : public HttpHandler {
@@ -55,6 +64,9 @@ class Platform final : public HttpHandler {
               std::function<void(std::vector<StatusOr<HttpResponse>>)> done);
   void HandleDrain(const std::string& action, Responder respond);
 
+  // The function a request is for ("" when none), for per-function metrics.
+  std::string FunctionOf(const HttpRequest& request) const;
+
   EventLoop& loop_;
   Clock& clock_;
   InstanceManager& instances_;
@@ -66,6 +78,8 @@ class Platform final : public HttpHandler {
   // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
   std::map<std::string, std::pair<MonoTime, double>> last_cpu_;
   std::atomic<bool> draining_{false};  // app-wide drain: new app requests get 503
+  Router router_;
+  std::vector<std::string> prefix_segments_;
 };
 
 }  // namespace squall

@@ -15,13 +15,13 @@ PlatformMetrics::PlatformMetrics(FrontDoor& front_door, ScaleController& control
     : controller_(controller), prices_(prices) {
   // Registration with fixed, valid names cannot fail; a failure here is a programming error.
   requests_ = *registry_.AddCounter("squall_http_requests_total",
-                                    "HTTP requests answered by the front door, by status code.",
-                                    {"code"});
-  latency_ = &(*registry_.AddHistogram("squall_http_request_duration_seconds",
-                                       "Time from a request's arrival at the front door to its "
-                                       "response, cold-start waits included.",
-                                       {}, DefaultLatencyBuckets()))
-                  ->With({});
+                                    "HTTP requests answered by the platform, by function (\"\" "
+                                    "when no route matched) and status code.",
+                                    {"function", "code"});
+  latency_ = *registry_.AddHistogram("squall_http_request_duration_seconds",
+                                     "Time from a request's arrival at the platform to its "
+                                     "response, cold-start waits included, by function.",
+                                     {"function"}, DefaultLatencyBuckets());
   cold_start_ = &(*registry_.AddHistogram("squall_cold_start_wait_seconds",
                                           "How long requests waited in the activation buffer "
                                           "for an instance.",
@@ -113,17 +113,23 @@ PlatformMetrics::~PlatformMetrics() {
   }
 }
 
-void PlatformMetrics::OnResponse(int status, Duration latency) {
-  std::size_t i = status >= 100 && status <= 999 ? static_cast<std::size_t>(status) : 0;
-  Counter* c = by_status_[i].load(std::memory_order_acquire);
-  if (!c) {
-    c = &requests_->With({std::to_string(i ? status : 0)});
-    by_status_[i].store(c, std::memory_order_release);
+void PlatformMetrics::OnResponse(const std::string& function, int status, Duration latency) {
+  int code = status >= 100 && status <= 999 ? status : 0;
+  Counter* counter;
+  Histogram* histogram;
+  {
+    std::lock_guard lock(children_mu_);
+    auto& c = request_children_[{function, code}];
+    if (!c) c = &requests_->With({function, std::to_string(code)});
+    counter = c;
+    auto& h = latency_children_[function];
+    if (!h) h = &latency_->With({function});
+    histogram = h;
   }
-  c->Inc();
-  latency_->Observe(Seconds(latency));
+  counter->Inc();
+  histogram->Observe(Seconds(latency));
   // An execution is a request a function ran for: not refused before it reached one.
-  bool executed = (status >= 200 && status < 400) || status == 500;
+  bool executed = !function.empty() && ((status >= 200 && status < 400) || status == 500);
   if (executed) {
     std::lock_guard lock(usage_mu_);
     executions_ = AddExecution(executions_, controller_.plan(), latency);

@@ -3,7 +3,7 @@
 // exist elsewhere (instances, decisions, buffer) are read when scraped, not copied.
 #pragma once
 
-#include <array>
+#include <map>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -24,7 +24,8 @@ class PlatformMetrics final : public FrontDoorObserver {
                   std::optional<PriceTable> prices);
   ~PlatformMetrics() override;
 
-  void OnResponse(int status, Duration latency) override;
+  // Every answered app request; function "" when no route matched.
+  void OnResponse(const std::string& function, int status, Duration latency);
   void OnColdStart(Duration wait, const std::string& instance_id) override;
 
   std::string RenderText() const;  // Prometheus text exposition 0.0.4
@@ -38,12 +39,15 @@ class PlatformMetrics final : public FrontDoorObserver {
   UsageTotals executions_;  // executions and execution GB-seconds
   MetricsRegistry registry_;
   Family<Counter>* requests_ = nullptr;
-  Histogram* latency_ = nullptr;
+  Family<Histogram>* latency_ = nullptr;
   Histogram* cold_start_ = nullptr;
   Histogram* cold_start_platform_ = nullptr;  // the wait less the worker's own start-up
   Histogram* cold_start_worker_ = nullptr;
-  // Children by status code, resolved once each: the hot path is one atomic add.
-  std::array<std::atomic<Counter*>, 1000> by_status_{};
+  // Labelled children resolved once per (function, code) and kept: the hot path is a lookup
+  // under a small lock and an atomic add, with no allocation after the first request.
+  std::mutex children_mu_;
+  std::map<std::pair<std::string, int>, Counter*> request_children_;
+  std::map<std::string, Histogram*> latency_children_;
 };
 
 }  // namespace squall

@@ -114,8 +114,23 @@ TEST_F(PlatformTest, MetricsAreServedWithoutAKey) {
   EXPECT_NE(r.body.find("squall_scale_decisions_total{group=\"app\"} 1"), std::string::npos)
       << r.body;
   EXPECT_NE(r.body.find("squall_activation_buffer_requests 0"), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find("# TYPE squall_http_request_duration_seconds histogram"),
-            std::string::npos);
+  // An answered app request (here the 503 of a draining app) is counted, labelled "" as no
+  // route matches (this platform has none).
+  HttpRequest drain;
+  drain.method = "POST";
+  drain.target = "/admin/host/drain";
+  drain.headers.push_back({"x-functions-key", "the-master-key-0123456789"});
+  platform_->Handle(std::move(drain), [](HttpResponse resp) { EXPECT_EQ(resp.status, 202); });
+  EXPECT_EQ(Get("/api/nothing", "").status, 503);
+  r = Get("/metrics", "");
+  EXPECT_NE(r.body.find("squall_http_requests_total{function=\"\",code=\"503\"} 1"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("squall_http_request_duration_seconds_count{function=\"\"} 1"),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find("squall_usage_total{meter=\"executions\"} 0"), std::string::npos)
+      << "a refused request is not an execution\n" << r.body;
 }
 
 }  // namespace
