@@ -3,6 +3,7 @@
 #include <boost/json/value.hpp>
 
 #include "host/function_host.h"
+#include "http/route_template.h"
 
 namespace squall {
 
@@ -19,21 +20,14 @@ const char* DrainStateName(FunctionHost::DrainState s) {
   return "Disabled";
 }
 
-bool PathIs(const std::vector<std::string>& segments, std::initializer_list<std::string_view> want) {
-  if (segments.size() != want.size()) return false;
-  std::size_t i = 0;
-  for (auto w : want)
-    if (!EqualsIgnoreCase(segments[i++], w)) return false;
-  return true;
-}
 
 }  // namespace
 
 void FunctionHost::HandleAdmin(const HttpRequest& request,
                                const std::vector<std::string>& segments, Responder respond) {
   // Azure answers the liveness ping without a key.
-  if (PathIs(segments, {"admin", "host", "ping"})) return respond(TextResponse(200, ""));
-  if (!keys_.IsMaster(ExtractKey(request))) {
+  if (PathEquals(segments, {"admin", "host", "ping"})) return respond(TextResponse(200, ""));
+  if (!keys_.IsMaster(KeyFromRequest(request))) {
     return respond(TextResponse(401, "Unauthorized: the admin API needs the master key.\n"));
   }
   const std::string& method = request.method;
@@ -43,7 +37,7 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     respond(std::move(r));
   };
 
-  if (PathIs(segments, {"admin", "host", "status"})) {
+  if (PathEquals(segments, {"admin", "host", "status"})) {
     if (method != "GET") return wrong_method("GET");
     json::object o;
     o["id"] = options_.host_id;
@@ -70,7 +64,7 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     return respond(JsonResponse(200, json::serialize(o)));
   }
 
-  if (PathIs(segments, {"admin", "functions"})) {
+  if (PathEquals(segments, {"admin", "functions"})) {
     if (method != "GET") return wrong_method("GET");
     json::array arr;
     for (const auto& [fn, route] : HttpRoutes()) {
@@ -107,13 +101,13 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     return respond(JsonResponse(200, json::serialize(arr)));
   }
 
-  if (PathIs(segments, {"admin", "host", "drain"})) {
+  if (PathEquals(segments, {"admin", "host", "drain"})) {
     if (method != "POST") return wrong_method("POST");
     Drain();
     return respond(JsonResponse(202, R"({"state":"InProgress"})"));
   }
 
-  if (PathIs(segments, {"admin", "host", "drain", "status"})) {
+  if (PathEquals(segments, {"admin", "host", "drain", "status"})) {
     if (method != "GET") return wrong_method("GET");
     json::object o;
     o["state"] = DrainStateName(drain_state());
@@ -121,7 +115,7 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     return respond(JsonResponse(200, json::serialize(o)));
   }
 
-  if (PathIs(segments, {"admin", "host", "resume"})) {
+  if (PathEquals(segments, {"admin", "host", "resume"})) {
     if (method != "POST") return wrong_method("POST");
     Resume();
     return respond(JsonResponse(200, R"({"state":"Running"})"));

@@ -129,15 +129,6 @@ FunctionHost::DrainState FunctionHost::drain_state() const {
   return outstanding_.load() > 0 ? DrainState::kInProgress : DrainState::kCompleted;
 }
 
-std::string FunctionHost::ExtractKey(const HttpRequest& request) const {
-  if (const std::string* h = request.FindHeader("x-functions-key")) return *h;
-  std::string_view q = request.query();
-  if (q.empty()) return {};
-  for (auto& [k, v] : ParseQueryString(q)) {
-    if (k == "code") return v;
-  }
-  return {};
-}
 
 void FunctionHost::Handle(HttpRequest request, Responder respond) {
   std::vector<std::string> segments = SplitPath(request.path());
@@ -174,7 +165,7 @@ void FunctionHost::Handle(HttpRequest request, Responder respond) {
   }
 
   if (fn->trigger->auth_level != AuthLevel::kAnonymous) {
-    std::string key = ExtractKey(request);
+    std::string key = KeyFromRequest(request);
     KeyMatch match = key.empty() ? KeyMatch::kNone : keys_.Check(fn->config->name, key);
     if (!Authorized(fn->trigger->auth_level, match)) {
       return respond(TextResponse(401, "Unauthorized\n"));

@@ -83,7 +83,6 @@ class FunctionHost final : public HttpHandler {
   void DisarmTimeout(Invocation& inv);
   void OnTimeoutTimer();
   void TimeOut(const std::shared_ptr<Invocation>& inv);
-  std::string ExtractKey(const HttpRequest& request) const;
 
   EventLoop& loop_;
   Clock& clock_;

@@ -11,6 +11,7 @@
 
 #include "config/app_config.h"
 #include "core/status.h"
+#include "http/http_message.h"
 
 namespace squall {
 
@@ -39,6 +40,10 @@ class KeyStore {
  private:
   AppKeys keys_;
 };
+
+// The key a request presents, as Azure reads it: the x-functions-key header, else the `code`
+// query parameter; "" when neither.
+std::string KeyFromRequest(const HttpRequest& request);
 
 // Whether a caller holding `match` may call a function with this auth level.
 bool Authorized(AuthLevel level, KeyMatch match);

@@ -538,4 +538,13 @@ std::vector<Router::Match> Router::MatchAll(const std::vector<std::string>& segm
   return out;
 }
 
+bool PathEquals(const std::vector<std::string>& segments,
+                std::initializer_list<std::string_view> want) {
+  if (segments.size() != want.size()) return false;
+  std::size_t i = 0;
+  for (auto w : want)
+    if (!EqualsIgnoreCase(segments[i++], w)) return false;
+  return true;
+}
+
 }  // namespace squall

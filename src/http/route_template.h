@@ -2,6 +2,7 @@
 // "files/{*rest}", "{name?}". Literal segments match case-insensitively.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,10 @@ class RouteTemplate {
 // Splits a request path ("/api/a%20b/c") into percent-decoded segments {"api","a b","c"};
 // empty segments from repeated or trailing slashes are dropped.
 std::vector<std::string> SplitPath(std::string_view encoded_path);
+
+// Whether split segments are exactly `want`, ASCII case-insensitively ("/Admin/Host/Status").
+bool PathEquals(const std::vector<std::string>& segments,
+                std::initializer_list<std::string_view> want);
 
 // Routes many templates: first by precedence, then by registration order.
 class Router {

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/random.h"
+#include "host/key_store.h"
 #include "http/http_client_pool.h"
 #include "http/route_template.h"
 
@@ -16,27 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-bool PathIs(const std::vector<std::string>& segments, std::initializer_list<std::string_view> want) {
-  if (segments.size() != want.size()) return false;
-  std::size_t i = 0;
-  for (auto w : want)
-    if (!EqualsIgnoreCase(segments[i++], w)) return false;
-  return true;
-}
-
-std::string ProvidedKey(const HttpRequest& request) {
-  if (const std::string* h = request.FindHeader("x-functions-key")) return *h;
-  std::string_view q = request.query();
-  static constexpr std::string_view kCode = "code=";
-  for (std::size_t pos = 0; pos < q.size();) {
-    std::size_t amp = q.find('&', pos);
-    std::string_view part = q.substr(pos, amp == std::string_view::npos ? q.npos : amp - pos);
-    if (part.substr(0, kCode.size()) == kCode) return std::string(part.substr(kCode.size()));
-    if (amp == std::string_view::npos) break;
-    pos = amp + 1;
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -125,19 +105,19 @@ bool Platform::HandleAdmin(const HttpRequest& request, Responder& respond) {
   auto segments = SplitPath(request.path());
   bool platform_path = segments.size() >= 2 && EqualsIgnoreCase(segments[0], "admin") &&
                        EqualsIgnoreCase(segments[1], "platform");
-  bool status_path = PathIs(segments, {"admin", "host", "status"});
-  if (PathIs(segments, {"admin", "host", "ping"})) {
+  bool status_path = PathEquals(segments, {"admin", "host", "status"});
+  if (PathEquals(segments, {"admin", "host", "ping"})) {
     respond(TextResponse(200, ""));
     return true;
   }
   std::string drain_action;
-  if (PathIs(segments, {"admin", "host", "drain"})) drain_action = "drain";
-  if (PathIs(segments, {"admin", "host", "resume"})) drain_action = "resume";
-  if (PathIs(segments, {"admin", "host", "drain", "status"})) drain_action = "status";
+  if (PathEquals(segments, {"admin", "host", "drain"})) drain_action = "drain";
+  if (PathEquals(segments, {"admin", "host", "resume"})) drain_action = "resume";
+  if (PathEquals(segments, {"admin", "host", "drain", "status"})) drain_action = "status";
   if (!platform_path && !status_path && drain_action.empty()) {
     return false;  // the app's own: through the front door
   }
-  if (!ConstantTimeEquals(ProvidedKey(request), options_.master_key)) {
+  if (!ConstantTimeEquals(KeyFromRequest(request), options_.master_key)) {
     respond(TextResponse(401, "Unauthorized: the admin API needs the master key.\n"));
     return true;
   }
@@ -154,9 +134,9 @@ bool Platform::HandleAdmin(const HttpRequest& request, Responder& respond) {
   }
   if (status_path) {
     respond(JsonResponse(200, StatusJson()));
-  } else if (PathIs(segments, {"admin", "platform", "instances"})) {
+  } else if (PathEquals(segments, {"admin", "platform", "instances"})) {
     respond(JsonResponse(200, InstancesJson()));
-  } else if (PathIs(segments, {"admin", "platform", "scale"})) {
+  } else if (PathEquals(segments, {"admin", "platform", "scale"})) {
     respond(JsonResponse(200, ScaleJson()));
   } else {
     respond(TextResponse(404, "Not Found\n"));
