@@ -15,11 +15,6 @@ namespace squall {
 
 namespace json = boost::json;
 
-namespace {
-
-
-}  // namespace
-
 Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, InstanceProbe& probe,
                    PlatformOptions options)
     : loop_(loop), clock_(clock), instances_(instances), options_(std::move(options)),
