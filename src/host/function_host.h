@@ -75,6 +75,8 @@ class FunctionHost final : public HttpHandler {
   void HandleAdmin(const HttpRequest& request, const std::vector<std::string>& segments,
                    Responder respond);
   void Invoke(std::shared_ptr<Invocation> inv);
+  // Sends once a worker newer than generation `newer_than` is ready (503 if none in time).
+  void WaitForWorker(std::shared_ptr<Invocation> inv, std::uint64_t newer_than);
   void SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint endpoint);
   void Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response, bool succeeded,
               const std::string& detail);

@@ -90,39 +90,47 @@ void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
   if (WorkerEndpoint ready; supervisor_.TryGetReady(&ready)) {
     return SendToWorker(std::move(inv), ready);
   }
-  supervisor_.WhenReady(options_.worker.initialization_timeout,
-                        [this, inv](StatusOr<WorkerEndpoint> endpoint) {
-                          if (inv->done) return;
-                          if (!endpoint.ok()) {
-                            HttpResponse r = TextResponse(503, endpoint.status().message() + "\n");
-                            r.SetHeader("Retry-After", "1");
-                            return Finish(inv, std::move(r), false, endpoint.status().message());
-                          }
-                          SendToWorker(inv, *endpoint);
-                        });
+  WaitForWorker(std::move(inv), 0);
+}
+
+void FunctionHost::WaitForWorker(std::shared_ptr<Invocation> inv, std::uint64_t newer_than) {
+  supervisor_.WhenReady(
+      options_.worker.initialization_timeout,
+      [this, inv](StatusOr<WorkerEndpoint> ready) {
+        if (inv->done) return;
+        if (!ready.ok()) {
+          HttpResponse r = TextResponse(503, ready.status().message() + "\n");
+          r.SetHeader("Retry-After", "1");
+          return Finish(inv, std::move(r), false, ready.status().message());
+        }
+        SendToWorker(inv, *ready);
+      },
+      newer_than);
 }
 
 void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint endpoint) {
   inv->generation = endpoint.generation;
   const HttpFunction& fn = *inv->function;
+  // The request stays intact in inv: if the worker turns out to be gone before it was sent, it
+  // is sent again to the next one.
   HttpRequest out;
   if (fn.forward) {
     // Forwarding mode: the request as received, at the same path and query.
     out.method = inv->request.method;
     out.target = inv->request.target;
     out.headers.reserve(inv->request.headers.size() + 2);
-    for (auto& h : inv->request.headers)
-      if (!IsHopByHop(h.name)) out.headers.push_back(std::move(h));
-    out.body = std::move(inv->request.body);
+    for (const auto& h : inv->request.headers)
+      if (!IsHopByHop(h.name)) out.headers.push_back(h);
+    out.body = inv->request.body;
   } else {
     HttpTriggerData data;
     const std::string* host = inv->request.FindHeader("Host");
     data.url = "http://" + (host ? *host : std::string("localhost")) + inv->request.target;
     data.method = inv->request.method;
     data.query = ParseQueryString(inv->request.query());
-    data.headers = std::move(inv->request.headers);
+    data.headers = inv->request.headers;
     data.params = inv->params;
-    data.body = std::move(inv->request.body);
+    data.body = inv->request.body;
     out.method = "POST";
     out.target = "/" + fn.config->name;
     out.headers.push_back({"Content-Type", "application/json"});
@@ -137,6 +145,13 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
     const std::string& name = inv->function->config->name;
     if (!result.ok()) {
       if (result.status().code() == StatusCode::kDeadlineExceeded) return;  // timer answered
+      if (result.status().code() == StatusCode::kUnavailable && !inv->resent) {
+        // Never sent: the worker is gone and its exit not yet noticed. Wait for the next one.
+        inv->resent = true;
+        std::uint64_t dead = inv->generation;
+        WaitForWorker(inv, dead);
+        return;
+      }
       std::string msg = fmt::format("Function '{}' failed: {}", name,
                                     result.status().message());
       return Finish(inv, TextResponse(500, msg + "\n"), false, result.status().message());

@@ -25,7 +25,7 @@ struct HttpTriggerData {
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in request order
   std::vector<HttpHeader> headers;
   RouteParams params;
-  std::string body;
+  std::string_view body;  // a view: the request keeps it (and may be sent again)
 };
 
 // {"Data": {<trigger>: {"Url","Method","Query","Headers","Params","Identities","Body"}},

@@ -23,6 +23,7 @@ struct FunctionHost::Invocation {
   std::list<std::shared_ptr<FunctionHost::Invocation>>::iterator timeout_pos;
   std::shared_ptr<HttpCall> call;
   std::atomic<bool> done{false};
+  bool resent = false;  // sent again once after finding the worker gone
 };
 
 }  // namespace squall

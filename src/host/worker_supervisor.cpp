@@ -192,9 +192,9 @@ bool WorkerSupervisor::TryGetReady(WorkerEndpoint* out) const {
   return true;
 }
 
-void WorkerSupervisor::WhenReady(Duration max_wait, ReadyCallback cb) {
+void WorkerSupervisor::WhenReady(Duration max_wait, ReadyCallback cb, std::uint64_t newer_than) {
   std::unique_lock lock(mu_);
-  if (state_ == State::kReady) {
+  if (state_ == State::kReady && endpoint_.generation > newer_than) {
     auto ep = endpoint_;
     lock.unlock();
     return cb(ep);

@@ -64,7 +64,9 @@ class WorkerSupervisor {
   void Start();
   // Runs cb with the ready worker (at once if ready), or kUnavailable after max_wait or when the
   // worker fails to start. cb may run on any thread, never under the supervisor's lock.
-  void WhenReady(Duration max_wait, ReadyCallback cb);
+  // With newer_than, a ready worker of that generation or older does not count: the caller
+  // found it dead (connection refused) before the supervisor noticed its exit.
+  void WhenReady(Duration max_wait, ReadyCallback cb, std::uint64_t newer_than = 0);
   // The ready worker, if there is one now (the common case, without building a callback).
   bool TryGetReady(WorkerEndpoint* out) const;
   // The worker of `generation` misbehaved (e.g. hung past functionTimeout): kill it and start a

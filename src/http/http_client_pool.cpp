@@ -78,6 +78,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
   void Start() {
     conn_ = pool_->TakeIdle();
     reused_ = conn_ != nullptr;
+    connected_ = reused_;
     if (!conn_) return Connect();
     net::dispatch(conn_->socket.get_executor(), [self = shared_from_this()] { self->Write(); });
   }
@@ -109,6 +110,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
                                     return self->Finish(self->ErrorStatus(
                                         ec, "cannot connect to " + self->pool_->peer));
                                   }
+                                  self->connected_ = true;
                                   beast::error_code ignored;
                                   self->conn_->socket.set_option(tcp::no_delay(true),
                                                                           ignored);
@@ -148,6 +150,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
         (ec == beast_http::error::end_of_stream || ec == net::error::eof ||
          ec == net::error::connection_reset || ec == net::error::broken_pipe)) {
       reused_ = false;
+      connected_ = false;
       return Connect();
     }
     Finish(ErrorStatus(ec, pool_->peer + " closed the connection without answering"));
@@ -164,11 +167,11 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     Finish(std::move(response));
   }
 
+  // kUnavailable only when the request cannot have reached the peer (the connection was never
+  // made), so the caller may safely send it again; anything after that is kInternal.
   Status ErrorStatus(beast::error_code ec, const std::string& what) {
     if (Cancelled()) return *cancel_status_;
-    if (ec == net::error::connection_refused || ec == beast_http::error::end_of_stream ||
-        ec == net::error::eof || ec == net::error::connection_reset ||
-        ec == net::error::broken_pipe) {
+    if (ec == net::error::connection_refused && !connected_) {
       return Unavailable(what + ": " + ec.message());
     }
     return Internal(what + ": " + ec.message());
@@ -198,6 +201,7 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
   std::unique_ptr<Connection> conn_;
   std::atomic<Connection*> conn_ptr_{nullptr};
   bool reused_ = false;
+  bool connected_ = false;  // a fresh connection was made (reused ones count as made)
   std::mutex mu_;
   bool finished_ = false;
   std::optional<Status> cancel_status_;

@@ -31,8 +31,8 @@ class HttpClientPool {
   ~HttpClientPool();
 
   // Sends request (its target is sent as is; Host is set when missing). Errors: kUnavailable
-  // when nothing accepts the connection or the peer closed it without answering, kInternal for
-  // a malformed response. A reused idle connection the peer had closed is retried once on a
+  // when nothing accepted the connection, so the request was never sent (safe to retry);
+  // kInternal when it failed after that (closed without answering, malformed response). A reused idle connection the peer had closed is retried once on a
   // fresh one, as browsers and Go's transport do.
   std::shared_ptr<HttpCall> Send(HttpRequest request, Callback callback);
   // Closes idle connections; calls in flight carry on.

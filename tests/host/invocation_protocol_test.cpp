@@ -187,7 +187,8 @@ TEST(BuildHttpInvocationRequestTest, StringsAreJsonEscaped) {
   d.method = "POST";
   d.query = {{"q", "say \"hi\"\\\n"}};
   d.headers = {{"X-Quote", "a\"b"}};
-  d.body = std::string("line1\nline2\t\"quoted\"\x01\0end", 25);  // control chars and a NUL
+  const std::string body("line1\nline2\t\"quoted\"\x01\0end", 25);  // control chars and a NUL
+  d.body = body;
   json::object root = Parse(BuildHttpInvocationRequest(HttpFunction(), d, kNow, "g"));
   const json::object& req = root["Data"].get_object().at("req").as_object();
   EXPECT_EQ(req.at("Body").get_string(), d.body);

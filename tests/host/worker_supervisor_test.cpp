@@ -870,3 +870,25 @@ TEST(WorkerSupervisorStateNameTest, Names) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(WorkerSupervisorTest, WaitsPastAWorkerTheCallerFoundDead) {
+  sup().Start();
+  ASSERT_EQ(sup().state(), WorkerSupervisor::State::kReady);
+  Results r;
+  // The caller's connection was refused: generation 1 is dead though not yet reported.
+  sup().WhenReady(10s, r.Callback(clock_), /*newer_than=*/1);
+  EXPECT_EQ(r.size(), 0u);
+  launcher_.last().Exit("killed by signal 9 (Killed)");
+  clock_.Advance(1s);  // crash backoff, then the new worker is ready
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_TRUE(r.got[0].ok());
+  EXPECT_EQ(r.got[0]->generation, 2u);
+}
+
+}  // namespace
+}  // namespace squall
