@@ -2,13 +2,16 @@
 # HTTP benchmark: squall's request path against the worker alone and against nginx.
 #
 #   bench/http.sh [-c CONNECTIONS] [-t THREADS] [-d SECONDS] [-w WARMUP_SECONDS]
-#                 [--only direct,nginx,squall,squall-fwd,rss] [--no-build]
+#                 [--only direct,nginx,squall,squall-fwd,frontdoor,rss] [--no-build]
 #
 # Variants, all driven by `wrk --latency` with the same connections/threads/duration:
 #   direct      wrk -> bench-handler                          (the ceiling)
 #   nginx       wrk -> nginx (keep-alive upstream) -> bench-handler  (the baseline)
 #   squall      wrk -> squall start examples/bench-handler/app            (JSON invocation protocol)
 #   squall-fwd  wrk -> squall start examples/bench-handler/app-forwarding (enableForwardingHttpRequest)
+#   frontdoor   wrk -> squall start examples/bench-handler/app --plan dedicated --instances 1: the platform's
+#               front door -> one instance (a `squall host` child) -> bench-handler; its CPU per request
+#               sums the platform process and its instance processes (workers excluded, as for squall)
 #   rss         idle VmRSS of `squall start examples/hello` (the squall process only, not the worker)
 # Prints a markdown table on stdout; progress goes to stderr.
 #
@@ -27,11 +30,11 @@ THREADS=${BENCH_THREADS:-2}
 DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
-VARIANTS=${BENCH_VARIANTS:-direct,nginx,squall,squall-fwd,rss}
+VARIANTS=${BENCH_VARIANTS:-direct,nginx,squall,squall-fwd,frontdoor,rss}
 BUILD_DIR=${BENCH_BUILD_DIR:-build-release}
 BUILD=1
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
   case $1 in
     -c) CONNECTIONS=$2; shift 2 ;;
@@ -49,10 +52,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
 wants() { [[ ",$VARIANTS," == *",$1,"* ]]; }
 for v in ${VARIANTS//,/ }; do
-  case $v in direct|nginx|squall|squall-fwd|rss) ;; *) die "unknown variant '$v'" ;; esac
+  case $v in direct|nginx|squall|squall-fwd|frontdoor|rss) ;; *) die "unknown variant '$v'" ;; esac
 done
 NEED_SQUALL=0
 if wants squall || wants squall-fwd || wants rss; then NEED_SQUALL=1; fi
+if wants frontdoor; then NEED_SQUALL=1; fi
 
 # --- processes we start, stopped on exit -----------------------------------------------
 TMP=$(mktemp -d -t squall-bench.XXXXXX)
@@ -159,6 +163,7 @@ ln -sf "$HANDLER" examples/bench-handler/app-forwarding/bench-handler
 
 # --- measuring -------------------------------------------------------------------------
 declare -A RPS P50 P99 ERRS LABEL L_RPS L_P50 L_P99 CPU_US
+declare -A CPU_US_SPLIT  # frontdoor: the platform process alone
 ORDER=()
 
 # to_ms "1.23ms" -> 1.230
@@ -205,8 +210,10 @@ measure() {
   run_wrk /dev/null -d "${WARMUP}s" "$url"
   log "$label: measuring ${DURATION}s ($CONNECTIONS connections, $THREADS threads)"
   t0=$(cpu_ticks "${pids[@]}")
+  local s0=""; [[ -n ${SPLIT_PID:-} ]] && s0=$(cpu_ticks "$SPLIT_PID")
   run_wrk "$out" -d "${DURATION}s" --latency "$url"
   t1=$(cpu_ticks "${pids[@]}")
+  local s1=""; [[ -n ${SPLIT_PID:-} ]] && s1=$(cpu_ticks "$SPLIT_PID")
   RPS[$key]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
   P50[$key]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
   P99[$key]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
@@ -221,6 +228,10 @@ measure() {
       'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   else
     CPU_US[$key]="n/a"
+  fi
+  if [[ -n $s0 && ${n:-0} -gt 0 ]]; then
+    CPU_US_SPLIT[$key]=$(awk -v t=$((s1 - s0)) -v hz="$(getconf CLK_TCK)" -v n="$n" \
+      'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
   fi
   LABEL[$key]=$label
   ORDER+=("$key")
@@ -276,6 +287,24 @@ if wants squall; then
 fi
 if wants squall-fwd; then
   squall_variant squall-fwd "squall → bench-handler (forwarding)" examples/bench-handler/app-forwarding
+fi
+# The platform: front door -> one dedicated instance (a `squall host` child) -> bench-handler.
+# CPU: the platform process plus its instance processes (`squall host`), workers excluded as in
+# the squall variant; the platform process alone is reported too.
+if wants frontdoor; then
+  port=$(free_port)
+  start frontdoor "$SQUALL" start examples/bench-handler/app --plan dedicated --instances 1 --port "$port"
+  pid=$STARTED_PID
+  wait_ready "http://127.0.0.1:$port/api/bench" "$pid" frontdoor
+  fd_pids=("$pid")
+  for c in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+    [[ $(cat "/proc/$c/comm" 2>/dev/null) == squall ]] && fd_pids+=("$c")
+  done
+  log "frontdoor: platform pid $pid, instance pids ${fd_pids[*]:1}"
+  ((${#fd_pids[@]} >= 2)) || die "frontdoor: no instance process found under pid $pid"
+  SPLIT_PID=$pid measure frontdoor "squall platform front door → 1 instance → bench-handler (JSON protocol)" \
+    "http://127.0.0.1:$port/api/bench" "${fd_pids[@]}"
+  stop_started "$pid"
 fi
 
 # kB of VmRSS of one process
@@ -347,6 +376,13 @@ if [[ -n ${P50[direct]:-} ]]; then
   [[ -n ${L_P50[squall]:-} ]] && echo "- light load: p50 added by squall (JSON protocol) over direct: $(diff_ms "${L_P50[squall]}" "${L_P50[direct]}")"
   [[ -n ${L_P50[squall-fwd]:-} ]] && echo "- light load: p50 added by squall (forwarding) over direct: $(diff_ms "${L_P50[squall-fwd]}" "${L_P50[direct]}")"
   [[ -n ${L_P50[nginx]:-} ]] && echo "- light load: p50 added by nginx over direct: $(diff_ms "${L_P50[nginx]}" "${L_P50[direct]}")"
+fi
+if [[ -n ${RPS[frontdoor]:-} && -n ${RPS[squall]:-} ]]; then
+  echo "- throughput frontdoor/squall (the platform's hop; target ≥ 0.90): $(ratio "${RPS[frontdoor]}" "${RPS[squall]}")"
+  echo "- CPU per request frontdoor/squall: $(ratio "${CPU_US[frontdoor]}" "${CPU_US[squall]}")" \
+    "(frontdoor: platform + instance processes ${CPU_US[frontdoor]} µs, the platform process alone ${CPU_US_SPLIT[frontdoor]:-n/a} µs)"
+  echo "- p50 added by the front door over squall: $(diff_ms "${P50[frontdoor]}" "${P50[squall]}");" \
+    "light load: $(diff_ms "${L_P50[frontdoor]}" "${L_P50[squall]}")"
 fi
 if [[ -n $IDLE_RSS_KB ]]; then
   echo "- idle VmRSS of \`squall start examples/hello\` (squall process, worker excluded): $(mib "$IDLE_RSS_KB")" \

@@ -94,7 +94,7 @@ StatusOr<Duration> ParseDurationFlag(std::string_view text, std::string_view fla
 
 std::string FormatDurationFlag(Duration d) {
   const std::int64_t ns = d.count();
-  if (ns < 0) return "-" + FormatDurationFlag(-d);
+  if (ns < 0) return fmt::format("-{}", FormatDurationFlag(-d));
   const std::int64_t ms = ns / kNsPerMs;
   if (ms == 0) return "0s";
   if (ns % kNsPerH == 0) return fmt::format("{}h", ns / kNsPerH);
@@ -106,7 +106,7 @@ std::string FormatDurationFlag(Duration d) {
 
 std::string FormatSeconds(Duration d) {
   const std::int64_t ns = d.count();
-  if (ns < 0) return "-" + FormatSeconds(-d);
+  if (ns < 0) return fmt::format("-{}", FormatSeconds(-d));
   // Round up to the millisecond: "next scale-out at +0.001s" rather than "+0s".
   const std::int64_t ms = (ns + kNsPerMs - 1) / kNsPerMs;
   return DecimalSeconds(ms) + "s";

@@ -1,0 +1,400 @@
+#!/usr/bin/env bash
+# Cold start through the platform: "zero → first response", and premium's pre-warmed burst.
+#
+#   bench/coldstart.sh [-n RUNS] [--only hello,bench,premium] [--burst-seconds S]
+#                      [--burst-connections C] [--premium-max-concurrent M] [--no-build]
+#
+# hello, bench: `squall start APP --plan consumption --idle-timeout 2s --decision-interval 100ms
+#   --scale-in-delay 500ms --log-format json` once (APP = examples/hello, a Python worker, and
+#   examples/bench-handler/app, a C++ worker that is listening within a millisecond); then RUNS
+#   times: wait until /admin/platform/instances is [] (scaled to zero), send one GET on a new
+#   connection and time it on the client (perf_counter). From the JSON log of that run's instance
+#   (its relayed Host.Worker lines): worker share = "worker ready" − "worker started";
+#   platform share = client total − worker share. Also the median of each step of the path,
+#   from the platform's and the instance's log times.
+# premium: `squall start COPY --plan premium --sku EP1 --always-ready 1` (1 ready + 1
+#   pre-warmed) where COPY is examples/bench-handler/app with host.json
+#   extensions.http.maxConcurrentRequests M (8), so that a burst of C (64) concurrent clients
+#   wants more than one instance and the pre-warmed one is promoted. Warm baseline: 500
+#   sequential requests on one keep-alive connection (curl). Burst: one request on each of C new
+#   connections at once (curl --parallel; the first request's time after its TCP connect), then
+#   wrk -t2 -cC -dS (2 s) for the burst's p50/p99/max; promotions from /admin/platform/scale,
+#   instances polled every 50 ms. The same against `squall start COPY` (no platform) as the
+#   reference for what C simultaneous requests cost on this machine anyway.
+# Prints a markdown report on stdout; progress on stderr.
+#
+# Environment (flags win): BENCH_RUNS (20), BENCH_ONLY (hello,bench,premium), BENCH_BURST_SECONDS,
+# BENCH_BURST_CONNECTIONS, BENCH_PREMIUM_MAX_CONCURRENT, BENCH_BUILD_DIR
+# (build-release), BENCH_KEEP=1 keeps the temp dir (logs, raw JSON), BENCH_TIMEOUT (900 s for the
+# whole script).
+set -euo pipefail
+NAME=coldstart
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+RUNS=${BENCH_RUNS:-20}
+ONLY=${BENCH_ONLY:-hello,bench,premium}
+BURST_SECONDS=${BENCH_BURST_SECONDS:-2}
+BURST_CONNECTIONS=${BENCH_BURST_CONNECTIONS:-64}
+PREMIUM_MCR=${BENCH_PREMIUM_MAX_CONCURRENT:-8}
+BUILD=1
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while (($#)); do
+  case $1 in
+    -n) RUNS=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    --burst-seconds) BURST_SECONDS=$2; shift 2 ;;
+    --burst-connections) BURST_CONNECTIONS=$2; shift 2 ;;
+    --premium-max-concurrent) PREMIUM_MCR=$2; shift 2 ;;
+    --no-build) BUILD=0; shift ;;
+    -h|--help) usage 0 ;;
+    *) echo "coldstart.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
+  esac
+done
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+for v in ${ONLY//,/ }; do
+  case $v in hello|bench|premium) ;; *) die "unknown part '$v'" ;; esac
+done
+((RUNS >= 1)) || die "-n: at least 1 run"
+
+bench_init
+need_tools curl python3 wrk
+build_squall "$BUILD"
+
+busy_start
+CONSUMPTION_FLAGS=(--plan consumption --idle-timeout 2s --decision-interval 100ms --scale-in-delay 500ms)
+PREMIUM_FLAGS=(--plan premium --sku EP1 --always-ready 1)
+
+# --- consumption: zero → first response --------------------------------------------------
+cat >"$TMP/coldstart.py" <<'EOF'
+import json, sys, time
+from benchlib import *
+
+port, key, runs, path, logfile, label, out = sys.argv[1:8]
+port, runs = int(port), int(runs)
+results = []
+for i in range(runs):
+    wait_instances(port, key, lambda l: l == [], timeout=60)
+    time.sleep(0.2)  # the stopped instance's exit is fully processed; nothing else in flight
+    status, body, secs, wall = request(port, path)
+    if status != 200:
+        raise SystemExit(f"run {i + 1}: HTTP {status}: {body[:200]!r}")
+    ready = [x["id"] for x in admin(port, key, "instances") if x["state"] == "ready"]
+    results.append({"run": i + 1, "wall_send": wall, "total": secs, "instance": ready[0] if ready else None})
+    print(f"[coldstart] {label}: run {i + 1}/{runs}: {secs * 1000:.1f} ms ({ready})", file=sys.stderr)
+
+# The last instance scales to zero too, so its buffered log lines (flushed every second, and at
+# exit) are relayed; then the platform's own buffer is flushed within a second.
+wait_instances(port, key, lambda l: l == [], timeout=60)
+time.sleep(1.5)
+
+ev = {}   # instance id -> {event: epoch}
+last_decision = None
+for t, cat, msg, inst, inner in read_log(logfile):
+    if cat == "Platform.Scale":
+        if ": 0 → 1: " in msg:
+            last_decision = t
+        elif msg.startswith("starting instance ") or msg.startswith("starting pre-warmed instance "):
+            iid = msg.split("instance ", 1)[1].split()[0]
+            ev.setdefault(iid, {})["spawned"] = t
+            if last_decision is not None:
+                ev[iid]["decision"] = last_decision
+        elif msg.startswith("instance ") and " ready in " in msg:
+            ev.setdefault(msg.split()[1], {})["ready"] = t
+    elif inst and inner:
+        e = ev.setdefault(inst, {})
+        it, icat, imsg = ts(inner["time"]), inner.get("category", ""), inner.get("message", "")
+        if icat == "Host" and imsg.startswith("instance ") and "host" not in e:
+            e["host"] = it
+        elif icat == "Host.Worker" and imsg.startswith("worker started"):
+            e["worker_started"] = it
+        elif icat == "Host.Worker" and imsg.startswith("worker ready"):
+            e["worker_ready"] = it
+        elif icat == "Worker" and "listening" in imsg and "worker_listening" not in e:
+            e["worker_listening"] = it
+
+rows = []
+for r in results:
+    e = ev.get(r["instance"] or "", {})
+    if "worker_started" not in e or "worker_ready" not in e:
+        print(f"[coldstart] {label}: run {r['run']}: no worker start/ready lines for {r['instance']}", file=sys.stderr)
+        continue
+    r.update(e)
+    r["worker"] = e["worker_ready"] - e["worker_started"]
+    r["platform"] = r["total"] - r["worker"]
+    rows.append(r)
+json.dump({"label": label, "runs": results}, open(out, "w"), indent=1)
+
+def col(name):
+    return [r[name] for r in rows if name in r]
+
+def step(a, b):
+    return [r[b] - r[a] for r in rows if a in r and b in r]
+
+def resp(r):
+    return r["wall_send"] + r["total"]
+
+for r in rows:
+    r["response"] = resp(r)
+print(f"### {label}: zero → first response, {len(rows)} runs\n")
+print("| | p50 (ms) | p95 (ms) | min (ms) | max (ms) |")
+print("|---|---:|---:|---:|---:|")
+for r in rows:
+    if "worker_listening" in r:
+        r["worker_own"] = r["worker_listening"] - r["worker_started"]
+        r["squall"] = r["total"] - r["worker_own"]
+for name, title in (("total", "total (client)"), ("platform", "**platform share** (total − worker share)"),
+                    ("worker", "worker share (worker ready − worker started, as the host logs them)"),
+                    ("worker_own", "worker's own start-up (worker started → its 'listening' line)"),
+                    ("squall", "squall's share counting only the worker's own start-up (total − that)")):
+    v = col(name)
+    if not v:
+        continue
+    print(f"| {title} | {fmt_ms(pct(v, 50))} | {fmt_ms(pct(v, 95))} | {fmt_ms(min(v))} | {fmt_ms(max(v))} |")
+print()
+print("Where the time goes (median of each step over the runs, ms; log times, so ±0.1 ms):\n")
+print("| step | p50 (ms) | p95 (ms) |")
+print("|---|---:|---:|")
+steps = [
+    ("wall_send", "decision", "client sends → front door's cold-start decision"),
+    ("decision", "spawned", "decision → instance spawn returned (platform event loop busy)"),
+    ("decision", "host", "decision → instance host's first log line (exec + app load)"),
+    ("host", "worker_started", "host up → worker started"),
+    ("worker_started", "worker_listening", "worker started → worker's own 'listening' line"),
+    ("worker_listening", "worker_ready", "worker listening → host sees it ready (20 ms probe)"),
+    ("worker_ready", "ready", "worker ready → platform sees the instance ready (20 ms probe)"),
+    ("ready", "response", "instance ready → client has the response"),
+]
+for a, b, title in steps:
+    v = step(a, b)
+    if v:
+        print(f"| {title} | {fmt_ms(pct(v, 50))} | {fmt_ms(pct(v, 95))} |")
+print()
+EOF
+
+# coldstart_app KEY LABEL APP PATH
+coldstart_app() {
+  local key=$1 label=$2 app=$3 path=$4 port pid mkey
+  port=$(free_port)
+  mkey=$(master_key "$app")
+  log "$label: squall start $app ${CONSUMPTION_FLAGS[*]} --port $port"
+  start "$key" "$SQUALL" start "$app" "${CONSUMPTION_FLAGS[@]}" --port "$port" --log-format json
+  pid=$STARTED_PID
+  wait_http "http://127.0.0.1:$port/admin/host/ping" "$pid" "$key"
+  run_bg "$PY" "$TMP/coldstart.py" "$port" "$mkey" "$RUNS" "$path" "$TMP/$key.err" "$label" "$TMP/$key.json" \
+    >"$TMP/$key.md" || { tail -n 30 "$TMP/$key.err" >&2; die "$label: measurement failed"; }
+  stop_started "$pid"
+}
+
+echo "## Cold start ($(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo
+echo "$(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+if wants hello; then
+  coldstart_app hello "examples/hello (Python worker)" examples/hello /api/hello/x
+  cat "$TMP/hello.md"
+fi
+if wants bench; then
+  coldstart_app bench "examples/bench-handler/app (C++ worker)" examples/bench-handler/app /api/bench
+  cat "$TMP/bench.md"
+fi
+
+# --- premium: a burst on a ready + pre-warmed app -------------------------------------------
+# burst.py MODE PORT KEY CONNS NREQ TMP: warm baseline, then the burst; MODE "platform" also waits
+# for 1 ready + 1 pre-warmed instance first, polls the instances during the burst and reads the
+# scale decisions; MODE "plain" (a `squall start` without --plan: the same burst with no
+# platform in the path) is the reference. Writes TMP/burst-MODE.json.
+cat >"$TMP/burst.py" <<'EOF'
+import json, subprocess, sys, threading, time
+from benchlib import *
+
+mode, port, key, conns, secs, tmp = sys.argv[1:7]
+port, conns, secs = int(port), int(conns), int(secs)
+url = f"http://127.0.0.1:{port}/api/bench"
+platform = mode == "platform"
+
+if platform:
+    lst = wait_instances(port, key, lambda l: sorted(x["state"] for x in l) == ["prewarmed", "ready"], 60)
+    print(f"[coldstart] premium: instances {[(x['id'], x['state']) for x in lst]}", file=sys.stderr)
+time.sleep(1)
+
+def curl(urls, parallel):
+    cfg = f"{tmp}/curl-{mode}.cfg"
+    with open(cfg, "w") as f:
+        for i, u in enumerate(urls):
+            f.write(f'url = "{u}?i={i}"\noutput = "/dev/null"\n')
+    args = ["curl", "-s", "--config", cfg, "-w",
+            "%{url_effective} %{http_code} %{time_connect} %{time_total}\n"]
+    if parallel:
+        args[1:1] = ["--parallel", "--parallel-immediate", "--parallel-max", str(conns)]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=300).stdout
+    rows = []
+    for line in out.splitlines():
+        u, code, tc, tt = line.split()
+        rows.append({"i": int(u.rsplit("=", 1)[1]), "code": int(code), "connect": float(tc),
+                     "total": float(tt), "after_connect": float(tt) - float(tc)})
+    rows.sort(key=lambda r: r["i"])
+    return rows
+
+# Warm baseline: one keep-alive connection, sequential; the first request pays the connect.
+base = curl([url] * 500, parallel=False)[1:]
+
+decisions_before = len(admin(port, key, "scale")) if platform else 0
+snaps, stop = [], threading.Event()
+def poll():  # the instances every 50 ms during the burst
+    while not stop.is_set():
+        try:
+            snaps.append((time.time(), admin(port, key, "instances")))
+        except Exception as e:
+            print(f"[coldstart] poll: {e}", file=sys.stderr)
+        time.sleep(0.05)
+poller = threading.Thread(target=poll)
+t0 = time.time()
+if platform:
+    poller.start()
+# The burst's leading edge: one request on each of `conns` new connections at once (curl times
+# each one), then `conns` connections for `secs` seconds with wrk (steady load, its latencies).
+burst = curl([url] * conns, parallel=True)
+tw = time.time()
+wrk = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--latency", url],
+                     capture_output=True, text=True, timeout=secs + 60).stdout
+t1 = time.time()
+open(f"{tmp}/wrk-{mode}.txt", "w").write(wrk)
+if platform:
+    time.sleep(0.3)
+    stop.set()
+    poller.join()
+scale = admin(port, key, "scale")[decisions_before:] if platform else []
+json.dump({"mode": mode, "baseline": base, "burst": burst, "wrk": wrk, "snapshots": snaps,
+           "scale": scale, "t0": t0, "tw": tw, "t1": t1}, open(f"{tmp}/burst-{mode}.json", "w"))
+EOF
+
+cat >"$TMP/burst_report.py" <<'EOF'
+import json, os, sys
+from benchlib import *
+
+tmp, conns, mcr, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+def wrk_ms(text, key):
+    """A latency percentile (or Max) from wrk --latency output, in seconds."""
+    for line in text.splitlines():
+        f = line.split()
+        if len(f) >= 2 and f[0] == key:
+            v = f[1]
+            for unit, mult in (("us", 1e-6), ("ms", 1e-3), ("s", 1.0)):
+                if v.endswith(unit):
+                    return float(v[: -len(unit)]) * mult
+    return float("nan")
+
+def wrk_field(text, prefix):
+    for line in text.splitlines():
+        if line.strip().startswith(prefix):
+            return line.split()
+    return []
+runs = {m: json.load(open(f"{tmp}/burst-{m}.json")) for m in ("plain", "platform")
+        if os.path.exists(f"{tmp}/burst-{m}.json")}
+
+def metrics(d):
+    base = [r["total"] for r in d["baseline"]]
+    burst = d["burst"]
+    ok = [r for r in burst if r["code"] == 200]
+    first = burst[0]
+    wave = burst[:conns]
+    w = d["wrk"]
+    lat_line = wrk_field(w, "Latency")  # Latency avg stdev max +/- stdev
+    rps = wrk_field(w, "Requests/sec:")
+    non2xx = wrk_field(w, "Non-2xx")
+    return {
+        "base50": pct(base, 50), "base99": pct(base, 99),
+        "first": first["after_connect"], "first_total": first["total"],
+        "added": first["after_connect"] - pct(base, 50),
+        "wave50": pct([r["after_connect"] for r in wave], 50),
+        "wave_max": max(r["after_connect"] for r in wave),
+        "p50": wrk_ms(w, "50%"), "p99": wrk_ms(w, "99%"),
+        "max": wrk_ms("Max " + lat_line[3], "Max") if len(lat_line) > 3 else float("nan"),
+        "rps": rps[1] if len(rps) > 1 else "?", "errors": non2xx[-1] if non2xx else "0",
+        "secs": d["t1"] - d["tw"], "ok": len(ok), "n": len(burst),
+    }
+
+m = {k: metrics(v) for k, v in runs.items()}
+cols = [k for k in ("platform", "plain") if k in m]
+title = {"platform": "premium platform (front door → instance)", "plain": "plain `squall start` (reference)"}
+print(f"### Premium EP1 with --always-ready 1 (1 ready + 1 pre-warmed): a burst of {conns} connections\n")
+print(f"App: a copy of examples/bench-handler/app with host.json extensions.http.maxConcurrentRequests {mcr}, "
+      f"so that {conns} in flight want {-(-conns // mcr)} instances and the pre-warmed one is promoted "
+      f"(with the default of 100 per instance, {conns} clients never leave the first instance). "
+      f"Burst: its leading edge is one request on each of {conns} new connections at once "
+      f"(`curl --parallel --parallel-immediate`, curl's own per-transfer times), then `wrk -t2 -c{conns} "
+      f"-d{secs}s --latency` right after. Warm baseline: 499 sequential requests "
+      f"on one keep-alive connection. The same is run against `squall start` of the same app without "
+      f"--plan, to separate the platform from what {conns} simultaneous requests cost on this machine.\n")
+print("| ms | " + " | ".join(title[c] for c in cols) + " |")
+print("|---|" + "---:|" * len(cols))
+rows = [
+    ("warm baseline p50 / p99", lambda x: f"{fmt_ms(x['base50'], 3)} / {fmt_ms(x['base99'], 3)}"),
+    ("burst: first request, after its TCP connect", lambda x: fmt_ms(x["first"], 3)),
+    (f"burst: first request, with connect (all {conns} connect at once)", lambda x: fmt_ms(x["first_total"], 3)),
+    ("**burst: first request added over warm p50**", lambda x: f"**{x['added'] * 1000:+.3f}**"),
+    (f"burst: the {conns} leading requests, p50 / max after connect", lambda x: f"{fmt_ms(x['wave50'], 3)} / {fmt_ms(x['wave_max'], 3)}"),
+    (f"burst: wrk {secs} s, p50 / p99 / max", lambda x: f"{fmt_ms(x['p50'], 3)} / {fmt_ms(x['p99'], 3)} / {fmt_ms(x['max'], 3)}"),
+    ("burst: wrk req/s, non-2xx; leading requests with 200", lambda x: f"{x['rps']}, {x['errors']}; {x['ok']}/{x['n']}"),
+]
+for name, f in rows:
+    print(f"| {name} | " + " | ".join(f(m[c]) for c in cols) + " |")
+print()
+if "platform" in m and "plain" in m:
+    print(f"- first request of the burst, platform minus plain host: "
+          f"{(m['platform']['first'] - m['plain']['first']) * 1000:+.3f} ms; burst p50 platform minus plain: "
+          f"{(m['platform']['p50'] - m['plain']['p50']) * 1000:+.3f} ms")
+    print("- the platform's own cost per request is in bench/http.sh's `frontdoor` variant; here "
+          "the burst is served by one instance until the promotion")
+if "platform" in runs:
+    d = runs["platform"]
+    t0 = d["t0"]
+    promos = [x for x in d["scale"] if "promoted" in x["reason"]]
+    def ready(l):
+        return sum(1 for x in l if x["state"] == "ready")
+    second = next((t - t0 for t, l in d["snapshots"] if ready(l) >= 2), None)
+    served = {}
+    for t, l in d["snapshots"]:
+        for x in l:
+            if x["inflight"] > 0:
+                served.setdefault(x["id"], t - t0)
+    print("- promotion of the pre-warmed instance: " + (
+        f"yes, {ts(promos[0]['time']) - t0:+.3f} s after the burst started" if promos else "no"))
+    print("- 2 ready instances first seen by the 50 ms poll: " + (f"{second:+.3f} s" if second is not None else "never")
+          + "; each instance first seen with work in flight: "
+          + (", ".join(f"{i} {s:+.3f} s" for i, s in sorted(served.items(), key=lambda kv: kv[1])) or "none"))
+    print("- scale decisions from the burst's start (time from its start):")
+    for x in d["scale"]:
+        print(f"  - {ts(x['time']) - t0:+.3f} s: {x['group']} {x['from']} → {x['to']}: {x['reason']}")
+    if not d["scale"]:
+        print("  - none")
+print()
+EOF
+
+if wants premium; then
+  copy_bench_app "$TMP/premium-app" "$PREMIUM_MCR"
+  mkey=$(master_key "$TMP/premium-app")
+  # Reference: the same app and burst through a plain host (no platform).
+  port=$(free_port)
+  log "premium reference: squall start <copy of bench app, maxConcurrentRequests $PREMIUM_MCR> --port $port"
+  start plain "$SQUALL" start "$TMP/premium-app" --port "$port" --log-format json
+  pid=$STARTED_PID
+  wait_http "http://127.0.0.1:$port/api/bench" "$pid" plain
+  run_bg "$PY" "$TMP/burst.py" plain "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$TMP" \
+    || { tail -n 30 "$TMP/plain.err" >&2; die "premium reference: measurement failed"; }
+  stop_started "$pid"
+
+  port=$(free_port)
+  log "premium: squall start <same copy> ${PREMIUM_FLAGS[*]} --port $port"
+  start premium "$SQUALL" start "$TMP/premium-app" "${PREMIUM_FLAGS[@]}" --port "$port" --log-format json
+  pid=$STARTED_PID
+  wait_http "http://127.0.0.1:$port/admin/host/ping" "$pid" premium
+  run_bg "$PY" "$TMP/burst.py" platform "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$TMP" \
+    || { tail -n 30 "$TMP/premium.err" >&2; die "premium: measurement failed"; }
+  stop_started "$pid"
+  run_bg "$PY" "$TMP/burst_report.py" "$TMP" "$BURST_CONNECTIONS" "$PREMIUM_MCR" "$BURST_SECONDS"
+fi
+busy_report
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
