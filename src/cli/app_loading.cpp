@@ -18,4 +18,15 @@ std::optional<AppConfig> LoadAppOrReport(const std::string& app_dir) {
   return std::move(result.app);
 }
 
+std::optional<KeyStore> LoadKeysOrReport(const AppConfig& app) {
+  std::vector<std::string> names;
+  for (const auto& f : app.functions) names.push_back(f.name);
+  auto keys = KeyStore::LoadOrCreate(app.root, names);
+  if (!keys.ok()) {
+    fmt::print(stderr, "squall: {}\n", keys.status().message());
+    return std::nullopt;
+  }
+  return std::move(*keys);
+}
+
 }  // namespace squall::cli

@@ -87,13 +87,8 @@ int RunHost(const HostRunOptions& options) {
   int port = options.port;
   if (!options.port_given && app->settings.local_http_port) port = *app->settings.local_http_port;
 
-  std::vector<std::string> names;
-  for (const auto& f : app->functions) names.push_back(f.name);
-  auto keys = KeyStore::LoadOrCreate(app->root, names);
-  if (!keys.ok()) {
-    fmt::print(stderr, "squall: {}\n", keys.status().message());
-    return kExitConfig;
-  }
+  auto keys = LoadKeysOrReport(*app);
+  if (!keys) return kExitConfig;
 
   int threads = options.threads > 0
                     ? options.threads

@@ -9,13 +9,8 @@ namespace squall::cli {
 int RunKeysList(const std::string& app_dir, bool json) {
   auto app = LoadAppOrReport(app_dir);
   if (!app) return kExitConfig;
-  std::vector<std::string> names;
-  for (const auto& f : app->functions) names.push_back(f.name);
-  auto keys = KeyStore::LoadOrCreate(app->root, names);
-  if (!keys.ok()) {
-    fmt::print(stderr, "squall: {}\n", keys.status().message());
-    return kExitConfig;
-  }
+  auto keys = LoadKeysOrReport(*app);
+  if (!keys) return kExitConfig;
   if (json) {
     fmt::print("{}\n", keys->ToJson());
     return kExitOk;

@@ -124,13 +124,8 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     }
     prices = *loaded;
   }
-  std::vector<std::string> names;
-  for (const auto& f : app->functions) names.push_back(f.name);
-  auto keys = KeyStore::LoadOrCreate(app->root, names);
-  if (!keys.ok()) {
-    fmt::print(stderr, "squall: {}\n", keys.status().message());
-    return kExitConfig;
-  }
+  auto keys = LoadKeysOrReport(*app);
+  if (!keys) return kExitConfig;
 
   EventLoop loop(1);
   auto clock = MakeRealClock(loop);

@@ -73,13 +73,8 @@ int RunStatus(const std::string& app_dir, int port, bool port_given, bool as_jso
   auto app = LoadAppOrReport(app_dir);
   if (!app) return kExitConfig;
   if (!port_given && app->settings.local_http_port) port = *app->settings.local_http_port;
-  std::vector<std::string> names;
-  for (const auto& f : app->functions) names.push_back(f.name);
-  auto keys = KeyStore::LoadOrCreate(app->root, names);
-  if (!keys.ok()) {
-    fmt::print(stderr, "squall: {}\n", keys.status().message());
-    return kExitConfig;
-  }
+  auto keys = LoadKeysOrReport(*app);
+  if (!keys) return kExitConfig;
   auto results = FetchAll(port, keys->keys().master_key,
                           {"/admin/host/status", "/admin/platform/instances",
                            "/admin/platform/scale", "/metrics"});
