@@ -2,6 +2,12 @@
 # CMake edit. squall_module(NAME DEPS...) makes target squall_NAME.
 function(squall_module name)
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(NOT srcs)  # a module being started: headers only for now
+    add_library(squall_${name} INTERFACE)
+    target_include_directories(squall_${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(squall_${name} INTERFACE ${ARGN})
+    return()
+  endif()
   add_library(squall_${name} STATIC ${srcs})
   target_include_directories(squall_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(squall_${name} PRIVATE ${SQUALL_WARNINGS})
