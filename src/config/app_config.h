@@ -40,6 +40,19 @@ struct HttpExtensionConfig {
   std::uint64_t max_request_body_bytes = 104857600;  // 100 MB, as in Azure
 };
 
+// host.json extensions.queues (Azure's names and defaults).
+struct QueuesExtensionConfig {
+  int batch_size = 16;                                  // 1..32
+  std::optional<int> new_batch_threshold;               // unset: batchSize/2 x cores
+  Duration max_polling_interval = std::chrono::minutes(1);  // >= 100 ms
+  Duration visibility_timeout = Duration::zero();       // retry delay after a failure
+  int max_dequeue_count = 5;                            // then <queue>-poison
+  bool base64_encoding = true;                          // messageEncoding "base64" | "none"
+
+  // newBatchThreshold as Azure computes it when unset: batchSize / 2 per core.
+  int NewBatchThreshold(int cores) const;
+};
+
 struct LoggingConfig {
   LogLevel default_level = LogLevel::kInformation;             // logging.logLevel.default
   std::map<std::string, LogLevel> category_levels;             // other logging.logLevel keys
@@ -49,6 +62,7 @@ struct HostConfig {
   std::string version;  // must be "2.0"
   CustomHandlerConfig custom_handler;
   HttpExtensionConfig http;
+  QueuesExtensionConfig queues;
   std::optional<Duration> function_timeout = std::chrono::minutes(5);  // nullopt = unbounded
   LoggingConfig logging;
 };

@@ -35,3 +35,12 @@ bool FunctionConfig::IsHttpOnly() const {
 }
 
 }  // namespace squall
+
+namespace squall {
+
+int QueuesExtensionConfig::NewBatchThreshold(int cores) const {
+  if (new_batch_threshold) return *new_batch_threshold;
+  return batch_size / 2 * (cores < 1 ? 1 : cores);
+}
+
+}  // namespace squall

@@ -138,10 +138,65 @@ void ReadHttp(ObjectReader& http, HttpExtensionConfig& out) {
   http.WarnUnknown();
 }
 
-void ReadExtensions(ObjectReader& ext, HttpExtensionConfig& http_out) {
+// An integer field within [lo, hi]; reports an error naming the range otherwise.
+std::optional<int> ReadIntInRange(ObjectReader& r, std::string_view key, int lo, int hi) {
+  const json::value* v = r.Find(key);
+  if (v == nullptr) return std::nullopt;
+  const std::string pointer = r.PointerOf(key);
+  std::optional<std::int64_t> n = config_json::AsInt(*v, pointer, r.sink());
+  if (!n) return std::nullopt;
+  if (*n < lo || *n > hi) {
+    r.sink().Error(pointer,
+                   fmt::format("expected an integer from {} to {}, got {}", lo, hi, Describe(*v)));
+    return std::nullopt;
+  }
+  return static_cast<int>(*n);
+}
+
+void ReadQueues(ObjectReader& q, QueuesExtensionConfig& out) {
+  if (auto n = ReadIntInRange(q, "batchSize", 1, 32)) out.batch_size = *n;
+  if (auto n = ReadIntInRange(q, "newBatchThreshold", 0, 100000)) out.new_batch_threshold = *n;
+  if (auto n = ReadIntInRange(q, "maxDequeueCount", 1, 1000000)) out.max_dequeue_count = *n;
+  if (auto d = ReadDuration(q, "maxPollingInterval", /*allow_unbounded=*/false)) {
+    if (**d < std::chrono::milliseconds(100)) {
+      q.sink().Error(q.PointerOf("maxPollingInterval"),
+                     "expected at least 00:00:00.1 (100 ms, Azure's minimum)");
+    } else {
+      out.max_polling_interval = **d;
+    }
+  }
+  // visibilityTimeout may be zero (retry at once), which ReadDuration refuses; read it here.
+  if (const json::value* v = q.Find("visibilityTimeout")) {
+    const json::string* text = v->if_string();
+    std::optional<Duration> parsed;
+    if (text == nullptr || !ParseTimeSpan(std::string(*text), &parsed) || !parsed ||
+        *parsed < Duration::zero() || *parsed > std::chrono::hours(24 * 7)) {
+      q.sink().Error(q.PointerOf("visibilityTimeout"),
+                     fmt::format("expected {} from 00:00:00 to 7.00:00:00, got {}", kDurationForm,
+                                 Describe(*v)));
+    } else {
+      out.visibility_timeout = *parsed;
+    }
+  }
+  if (const json::value* v = q.Find("messageEncoding")) {
+    const json::string* s = v->if_string();
+    std::string e = s ? config_json::ToLowerAscii(std::string_view(s->data(), s->size())) : "";
+    if (e == "base64" || e == "none") {
+      out.base64_encoding = e == "base64";
+    } else {
+      q.sink().Error(q.PointerOf("messageEncoding"),
+                     "expected \"base64\" or \"none\", got " + Describe(*v));
+    }
+  }
+  q.WarnUnknown();
+}
+
+void ReadExtensions(ObjectReader& ext, HttpExtensionConfig& http_out,
+                    QueuesExtensionConfig& queues_out) {
   if (auto http = ext.Object("http")) ReadHttp(*http, http_out);
+  if (auto queues = ext.Object("queues")) ReadQueues(*queues, queues_out);
   // Binding extensions' own settings, read by the triggers that implement them.
-  ext.Accept({"queues", "blobs", "serviceBus", "eventHubs", "cosmosDB", "durableTask", "sendGrid",
+  ext.Accept({"blobs", "serviceBus", "eventHubs", "cosmosDB", "durableTask", "sendGrid",
               "kafka", "rabbitMQ", "eventGrid", "signalR", "tables", "sql", "twilio"});
   ext.WarnUnknown();
 }
@@ -205,7 +260,7 @@ HostConfig ParseHostJson(std::string_view text, const std::string& file,
     ReadCustomHandler(*ch, config.custom_handler);
   }
 
-  if (auto ext = root->Object("extensions")) ReadExtensions(*ext, config.http);
+  if (auto ext = root->Object("extensions")) ReadExtensions(*ext, config.http, config.queues);
 
   if (auto timeout = ReadDuration(*root, "functionTimeout", /*allow_unbounded=*/true)) {
     config.function_timeout = *timeout;

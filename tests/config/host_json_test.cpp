@@ -356,3 +356,47 @@ TEST(ConfigIssueTest, ToString) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+TEST(ParseHostJsonQueuesTest, DefaultsAreAzures) {
+  Parsed p = Parse(Host());
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_EQ(p.host.queues.batch_size, 16);
+  EXPECT_EQ(p.host.queues.NewBatchThreshold(2), 16);  // batchSize/2 x cores
+  EXPECT_EQ(p.host.queues.max_polling_interval, std::chrono::minutes(1));
+  EXPECT_EQ(p.host.queues.visibility_timeout, Duration::zero());
+  EXPECT_EQ(p.host.queues.max_dequeue_count, 5);
+  EXPECT_TRUE(p.host.queues.base64_encoding);
+}
+
+TEST(ParseHostJsonQueuesTest, ReadsEverySetting) {
+  Parsed p = Parse(Host(R"("extensions": {"queues": {"batchSize": 32, "newBatchThreshold": 4,
+      "maxPollingInterval": "00:00:02", "visibilityTimeout": "00:00:30",
+      "maxDequeueCount": 3, "messageEncoding": "none"}})"));
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_THAT(p.warnings, IsEmpty());
+  EXPECT_EQ(p.host.queues.batch_size, 32);
+  EXPECT_EQ(p.host.queues.NewBatchThreshold(8), 4);
+  EXPECT_EQ(p.host.queues.max_polling_interval, std::chrono::seconds(2));
+  EXPECT_EQ(p.host.queues.visibility_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(p.host.queues.max_dequeue_count, 3);
+  EXPECT_FALSE(p.host.queues.base64_encoding);
+}
+
+TEST(ParseHostJsonQueuesTest, BadValuesNameTheField) {
+  Parsed p = Parse(Host(R"("extensions": {"queues": {"batchSize": 33,
+      "maxPollingInterval": "00:00:00.05", "visibilityTimeout": "soon",
+      "maxDequeueCount": 0, "messageEncoding": "utf8", "bachSize": 1}})"));
+  EXPECT_THAT(p.errors, Contains(Issue("/extensions/queues/batchSize", "from 1 to 32, got 33")));
+  EXPECT_THAT(p.errors, Contains(Issue("/extensions/queues/maxPollingInterval", "100 ms")));
+  EXPECT_THAT(p.errors, Contains(Issue("/extensions/queues/visibilityTimeout", "\"soon\"")));
+  EXPECT_THAT(p.errors, Contains(Issue("/extensions/queues/maxDequeueCount", "got 0")));
+  EXPECT_THAT(p.errors, Contains(Issue("/extensions/queues/messageEncoding", "\"base64\"")));
+  EXPECT_THAT(p.errors, SizeIs(5));
+  EXPECT_THAT(p.warnings, Contains(Issue("/extensions/queues/bachSize", "unknown field")));
+}
+
+}  // namespace
+}  // namespace squall
