@@ -15,4 +15,44 @@ std::string FormatIso8601(WallTime t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", tm, ms);
 }
 
+std::optional<WallTime> ParseIso8601(std::string_view text) {
+  auto digits = [&](std::size_t pos, std::size_t n, int* out) {
+    if (pos + n > text.size()) return false;
+    int v = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      v = v * 10 + (text[i] - '0');
+    }
+    *out = v;
+    return true;
+  };
+  int y, mo, d, h, mi, s;
+  if (!digits(0, 4, &y) || text.size() < 20 || text[4] != '-' || !digits(5, 2, &mo) ||
+      text[7] != '-' || !digits(8, 2, &d) || (text[10] != 'T' && text[10] != 't') ||
+      !digits(11, 2, &h) || text[13] != ':' || !digits(14, 2, &mi) || text[16] != ':' ||
+      !digits(17, 2, &s)) {
+    return std::nullopt;
+  }
+  std::size_t pos = 19;
+  Duration fraction{};
+  if (text[pos] == '.') {
+    ++pos;
+    std::int64_t scale = 100'000'000;
+    std::size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      fraction += Duration((text[pos] - '0') * scale);
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  if (pos + 1 != text.size() || (text[pos] != 'Z' && text[pos] != 'z')) return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  auto days = std::chrono::sys_days(ymd);
+  return WallTime(days.time_since_epoch() + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                  std::chrono::seconds(s) + fraction);
+}
+
 }  // namespace squall

@@ -6,6 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace squall {
 
@@ -33,5 +36,7 @@ class Clock {
 
 // "2024-01-02T03:04:05.678Z"
 std::string FormatIso8601(WallTime t);
+// The inverse: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only). nullopt when malformed.
+std::optional<WallTime> ParseIso8601(std::string_view text);
 
 }  // namespace squall

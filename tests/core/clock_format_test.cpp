@@ -50,3 +50,27 @@ TEST(FormatIso8601Test, FollowsSimulatedWallClock) {
 
 }  // namespace
 }  // namespace squall
+
+namespace squall {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ParseIso8601Test, RoundTripsFormat) {
+  WallTime t = WallTime{1'700'000'000s} + 678ms;
+  EXPECT_EQ(ParseIso8601(FormatIso8601(t)), t);
+  EXPECT_EQ(ParseIso8601("2023-11-14T22:13:20Z"), WallTime{1'700'000'000s});
+  EXPECT_EQ(ParseIso8601("2023-11-14T22:13:20.1234567Z"),
+            WallTime{1'700'000'000s} + 123'456'700ns);
+}
+
+TEST(ParseIso8601Test, RejectsMalformed) {
+  for (const char* bad : {"", "2023-11-14", "2023-11-14T22:13:20", "2023-13-14T22:13:20Z",
+                          "2023-02-30T00:00:00Z", "2023-11-14T24:00:00Z", "2023-11-14T22:13:20.Z",
+                          "2023-11-14T22:13:20+01:00", "x023-11-14T22:13:20Z"}) {
+    EXPECT_FALSE(ParseIso8601(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace squall
