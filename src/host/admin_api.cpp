@@ -1,4 +1,5 @@
 // The host's admin API (master key): /admin/host/status, /admin/functions, drain and resume.
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -22,6 +23,47 @@ const char* DrainStateName(FunctionHost::DrainState s) {
 
 
 }  // namespace
+
+// Azure's "run a non-HTTP function" admin call: POST /admin/functions/{name} {"input": "..."}
+// -> 202 Accepted; the invocation runs in the background like a triggered one.
+void FunctionHost::HandleAdminInvoke(const HttpRequest& request, const std::string& name,
+                                     Responder respond) {
+  const HttpFunction* entry = nullptr;
+  for (const auto& f : trigger_functions_) {
+    if (EqualsIgnoreCase(f.config->name, name)) entry = &f;
+  }
+  if (entry == nullptr) {
+    for (const auto& f : http_functions_) {
+      if (EqualsIgnoreCase(f.config->name, name)) {
+        return respond(TextResponse(400, "Function '" + f.config->name +
+                                             "' is HTTP-triggered: call its URL instead.\n"));
+      }
+    }
+    return respond(TextResponse(404, "No function named '" + name + "' runs on this host.\n"));
+  }
+  std::string input;
+  if (!request.body.empty()) {
+    boost::system::error_code ec;
+    json::value body = json::parse(request.body, ec);
+    const json::object* o = ec ? nullptr : body.if_object();
+    const json::value* v = o ? o->if_contains("input") : nullptr;
+    if (o == nullptr || (v != nullptr && !v->is_string() && !v->is_null())) {
+      return respond(TextResponse(400, "Expected a JSON body {\"input\": \"...\"}.\n"));
+    }
+    if (v != nullptr && v->is_string()) input = std::string(v->get_string());
+  }
+  if (!accepting()) {
+    HttpResponse r = TextResponse(503, "The host is draining; not accepting new invocations.\n");
+    r.SetHeader("Retry-After", "1");
+    return respond(std::move(r));
+  }
+  if (bindings_ == nullptr) {
+    return respond(TextResponse(503, "Triggers are not running on this host.\n"));
+  }
+  Status started = bindings_->RunOnce(*entry->config, std::move(input));
+  if (!started.ok()) return respond(TextResponse(500, started.message() + "\n"));
+  respond(TextResponse(202, ""));
+}
 
 void FunctionHost::HandleAdmin(const HttpRequest& request,
                                const std::vector<std::string>& segments, Responder respond) {
@@ -80,6 +122,13 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
       o["supported"] = true;
       arr.emplace_back(std::move(o));
     }
+    for (const auto& fn : trigger_functions_) {
+      json::object o;
+      o["name"] = fn.config->name;
+      o["trigger"] = fn.trigger->type;
+      o["supported"] = true;
+      arr.emplace_back(std::move(o));
+    }
     for (const auto* fn : unsupported_) {
       json::object o;
       o["name"] = fn->name;
@@ -99,6 +148,11 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
       arr.emplace_back(std::move(o));
     }
     return respond(JsonResponse(200, json::serialize(arr)));
+  }
+
+  if (segments.size() == 3 && EqualsIgnoreCase(segments[1], "functions")) {
+    if (method != "POST") return wrong_method("POST");
+    return HandleAdminInvoke(request, segments[2], std::move(respond));
   }
 
   if (PathEquals(segments, {"admin", "host", "drain"})) {

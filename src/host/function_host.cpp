@@ -60,6 +60,14 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
       continue;
     const Binding* trigger = fn.Trigger();
     if (!trigger) continue;
+    if (fn.trigger_kind() == TriggerKind::kQueue || fn.trigger_kind() == TriggerKind::kTimer) {
+      HttpFunction entry;
+      entry.config = &fn;
+      entry.trigger = trigger;
+      entry.log_category = "Function." + fn.name;
+      host->trigger_functions_.push_back(std::move(entry));
+      continue;
+    }
     if (fn.trigger_kind() != TriggerKind::kHttp) {
       host->unsupported_.push_back(&fn);
       continue;
@@ -96,6 +104,37 @@ std::vector<std::pair<const FunctionHost::HttpFunction*, std::string>> FunctionH
     out.emplace_back(&f, full);
   }
   return out;
+}
+
+std::vector<const FunctionConfig*> FunctionHost::TriggerFunctions() const {
+  std::vector<const FunctionConfig*> out;
+  for (const auto& f : trigger_functions_) out.push_back(f.config);
+  return out;
+}
+
+void FunctionHost::InvokeTrigger(const FunctionConfig& fn, std::string body,
+                                 std::function<void(StatusOr<std::string>)> done) {
+  const HttpFunction* entry = nullptr;
+  for (const auto& f : trigger_functions_) {
+    if (f.config == &fn) entry = &f;
+  }
+  if (entry == nullptr) {
+    return done(NotFound("function '" + fn.name + "' is not a trigger function of this host"));
+  }
+  if (!accepting()) {
+    return done(Unavailable("the host is draining; not accepting new invocations"));
+  }
+  auto inv = std::make_shared<Invocation>();
+  inv->function = entry;
+  inv->is_trigger = true;
+  inv->trigger_body = std::move(body);
+  inv->start = clock_.Now();
+  inv->respond = [done = std::move(done)](HttpResponse r) {
+    if (r.status == 200) return done(std::move(r.body));
+    done(Internal(std::move(r.body)));
+  };
+  ++outstanding_;
+  Invoke(std::move(inv));
 }
 
 void FunctionHost::Start() {

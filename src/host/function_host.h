@@ -24,6 +24,21 @@ namespace squall {
 
 class EventLoop;
 
+// What the host needs from the triggers module (src/triggers), which owns storage: the host
+// itself never touches queues or blobs.
+class TriggerBindings {
+ public:
+  virtual ~TriggerBindings() = default;
+  // Writes the non-HTTP outputs (queue messages...) a succeeded invocation returned in
+  // `response_json`; the invocation only counts as done (HTTP answered, queue message deleted)
+  // after done(Ok). A function without such outputs gets done(Ok) at once.
+  virtual void WriteOutputs(const FunctionConfig& fn, std::string_view response_json,
+                            std::function<void(Status)> done) = 0;
+  // Runs a non-HTTP function once with `input` as its trigger value (POST /admin/functions/x).
+  // kNotFound when the function has no trigger squall runs.
+  virtual Status RunOnce(const FunctionConfig& fn, std::string input) = 0;
+};
+
 struct FunctionHostOptions {
   std::string host_id;       // shown by /admin/host/status
   std::string host_version;  // sent as X-Azure-Functions-HostVersion
@@ -59,6 +74,20 @@ class FunctionHost final : public HttpHandler {
   // For printing URLs at start: every HTTP function with its full route (prefix included).
   std::vector<std::pair<const HttpFunction*, std::string>> HttpRoutes() const;
   const std::vector<const FunctionConfig*>& unsupported() const { return unsupported_; }
+  // Queue- and timer-triggered functions this host runs (after --functions filtering).
+  std::vector<const FunctionConfig*> TriggerFunctions() const;
+
+  // Set once before Start(); without it, functions with queue outputs fail and admin runs of
+  // non-HTTP functions answer 404.
+  void SetTriggerBindings(TriggerBindings* bindings) { bindings_ = bindings; }
+  // For trigger listeners: runs `fn` (one of TriggerFunctions()) with `body`, the invocation's
+  // JSON ({"Data":...,"Metadata":...}), through the same pipeline as HTTP: waits for the worker,
+  // functionTimeout, drain accounting, outputs written. done gets the worker's JSON response, or
+  // why it failed (kUnavailable: refused because the host drains or stops; nothing ran).
+  void InvokeTrigger(const FunctionConfig& fn, std::string body,
+                     std::function<void(StatusOr<std::string>)> done);
+  // False while draining or stopping: listeners stop taking new work.
+  bool accepting() const { return !draining_ && !stopping_; }
 
   // Drain as Azure's admin API has it.
   enum class DrainState { kDisabled, kInProgress, kCompleted };
@@ -80,6 +109,10 @@ class FunctionHost final : public HttpHandler {
   void SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint endpoint);
   void Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response, bool succeeded,
               const std::string& detail);
+  // After the worker answered 2xx to the JSON protocol: outputs, then the caller's response.
+  void Complete(const std::shared_ptr<Invocation>& inv, std::string worker_body);
+  bool HasBoundOutputs(const FunctionConfig& fn) const;
+  void HandleAdminInvoke(const HttpRequest& request, const std::string& name, Responder respond);
   std::shared_ptr<HttpClientPool> PoolFor(const WorkerEndpoint& endpoint);
   void ArmTimeout(const std::shared_ptr<Invocation>& inv);
   void DisarmTimeout(Invocation& inv);
@@ -95,6 +128,8 @@ class FunctionHost final : public HttpHandler {
   RequestGate gate_;
   Router router_;
   std::vector<HttpFunction> http_functions_;
+  std::vector<HttpFunction> trigger_functions_;  // queue/timer: no route
+  TriggerBindings* bindings_ = nullptr;
   std::vector<const FunctionConfig*> unsupported_;
   std::vector<std::string> prefix_segments_;
   MonoTime started_at_;

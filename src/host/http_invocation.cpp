@@ -114,7 +114,12 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
   // The request stays intact in inv: if the worker turns out to be gone before it was sent, it
   // is sent again to the next one.
   HttpRequest out;
-  if (fn.forward) {
+  if (inv->is_trigger) {
+    out.method = "POST";
+    out.target = "/" + fn.config->name;
+    out.headers.push_back({"Content-Type", "application/json"});
+    out.body = inv->trigger_body;
+  } else if (fn.forward) {
     // Forwarding mode: the request as received, at the same path and query.
     out.method = inv->request.method;
     out.target = inv->request.target;
@@ -164,20 +169,59 @@ void FunctionHost::SendToWorker(std::shared_ptr<Invocation> inv, WorkerEndpoint 
                                     result->status);
       return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
     }
-    auto outcome = ParseInvocationResponse(*inv->function->config, result->body);
-    if (!outcome.ok()) {
-      std::string msg = fmt::format("Function '{}' returned a malformed response: {}", name,
-                                    outcome.status().message());
-      return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
-    }
-    for (const auto& line : outcome->logs) {
-      LogLine(LogLevel::kInformation, inv->function->log_category, line,
-              {{"invocationId", inv->id}});
-    }
-    HttpResponse response = outcome->http ? std::move(*outcome->http) : HttpResponse{204, {}, {}};
-    Finish(inv, std::move(response), true, "");
+    Complete(inv, std::move(result->body));
   });
   std::atomic_store(&inv->call, std::move(call));
+}
+
+bool FunctionHost::HasBoundOutputs(const FunctionConfig& fn) const {
+  for (const auto& b : fn.bindings) {
+    if (b.direction == "out" && !EqualsIgnoreCase(b.type, "http")) return true;
+  }
+  return false;
+}
+
+void FunctionHost::Complete(const std::shared_ptr<Invocation>& inv, std::string worker_body) {
+  const FunctionConfig& config = *inv->function->config;
+  auto outcome = ParseInvocationResponse(config, worker_body);
+  if (!outcome.ok()) {
+    std::string msg = fmt::format("Function '{}' returned a malformed response: {}", config.name,
+                                  outcome.status().message());
+    return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
+  }
+  for (const auto& line : outcome->logs) {
+    LogLine(LogLevel::kInformation, inv->function->log_category, line,
+            {{"invocationId", inv->id}});
+  }
+  HttpResponse response;
+  if (inv->is_trigger) {
+    response = HttpResponse{200, {}, {}};
+  } else {
+    response = outcome->http ? std::move(*outcome->http) : HttpResponse{204, {}, {}};
+  }
+  if (!HasBoundOutputs(config)) {
+    if (inv->is_trigger) response.body = std::move(worker_body);
+    return Finish(inv, std::move(response), true, "");
+  }
+  if (bindings_ == nullptr) {
+    std::string msg = fmt::format("Function '{}' has output bindings this host cannot write",
+                                  config.name);
+    return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
+  }
+  // The caller hears back only once the outputs are stored: a 200 (or a deleted queue message)
+  // then means the messages it produced are safe.
+  auto body = std::make_shared<std::string>(std::move(worker_body));
+  bindings_->WriteOutputs(config, *body, [this, inv, body, response = std::move(response)](
+                                             Status written) mutable {
+    if (inv->done) return;
+    if (!written.ok()) {
+      std::string msg = fmt::format("Function '{}' failed to write its outputs: {}",
+                                    inv->function->config->name, written.message());
+      return Finish(inv, TextResponse(500, msg + "\n"), false, msg);
+    }
+    if (inv->is_trigger) response.body = std::move(*body);
+    Finish(inv, std::move(response), true, "");
+  });
 }
 
 void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse response,
@@ -188,7 +232,7 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   int status = response.status;
   // Counted out before the caller hears back, so drain status never lags the response.
   --outstanding_;
-  gate_.Leave();
+  if (!inv->is_trigger) gate_.Leave();
   inv->respond(std::move(response));
   const std::string& name = inv->function->config->name;
   LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;

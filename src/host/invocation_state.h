@@ -24,6 +24,9 @@ struct FunctionHost::Invocation {
   std::shared_ptr<HttpCall> call;
   std::atomic<bool> done{false};
   bool resent = false;  // sent again once after finding the worker gone
+  // Non-HTTP triggers: the JSON protocol body, built by the listener (kept for a resend).
+  std::string trigger_body;
+  bool is_trigger = false;
 };
 
 }  // namespace squall
