@@ -24,13 +24,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}"
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Test-only npm tools (Azurite, for the Azure Storage backend's tests), project-local in
+# tools/node_modules at the versions tools/package-lock.json pins; never installed globally.
+tools_dir="$(cd "$(dirname "$0")/.." && pwd)/tools"
+if [[ ! -x "$tools_dir/node_modules/.bin/azurite" ]]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm is missing (it comes with the nodejs package); cannot install Azurite" >&2
+    exit 1
+  fi
+  echo "install-deps: installing the test tools into tools/node_modules (npm ci)"
+  npm ci --prefix "$tools_dir" --no-audit --no-fund --loglevel=error
+fi

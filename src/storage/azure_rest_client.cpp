@@ -1,0 +1,143 @@
+#include "storage/azure_rest_client.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <chrono>
+#include <mutex>
+
+#include "core/event_loop.h"
+#include "http/http_client_pool.h"
+#include "storage/azure_error.h"
+#include "storage/azure_text.h"
+
+namespace squall {
+
+struct AzureRestClient::State {
+  State(EventLoop& loop, Clock& clock_, const std::string& ip, int port, std::string peer)
+      : clock(clock_), pool(loop, ip, port, 16, std::move(peer)) {}
+  Clock& clock;
+  HttpClientPool pool;
+};
+
+namespace {
+
+constexpr Duration kDefaultTimeout = std::chrono::seconds(30);
+
+// The timer and the call refer to each other; whichever comes second finds the first here.
+struct Pending {
+  std::mutex mu;
+  std::weak_ptr<HttpCall> call;
+  TimerId timer = kNoTimer;
+};
+
+std::string HostHeader(const StorageEndpoint& ep) {
+  bool default_port =
+      (ep.scheme == "https" && ep.port == 443) || (ep.scheme == "http" && ep.port == 80);
+  std::string host = ep.host.find(':') != std::string::npos ? "[" + ep.host + "]" : ep.host;
+  return default_port ? host : host + ":" + std::to_string(ep.port);
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<AzureRestClient>> AzureRestClient::Create(EventLoop& loop, Clock& clock,
+                                                                   const StorageEndpoint& endpoint,
+                                                                   AzureSharedKey key) {
+  if (endpoint.scheme != "http") {
+    return FailedPrecondition(
+        "Azure Storage endpoint " + endpoint.ToString() +
+        ": https endpoints are not supported yet; squall speaks plain http to a storage "
+        "endpoint on this machine or network (Azurite: UseDevelopmentStorage=true, or "
+        "DefaultEndpointsProtocol=http with QueueEndpoint/BlobEndpoint)");
+  }
+  std::string ip = endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host;
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(ip, ec);
+  if (ec) {
+    return FailedPrecondition("Azure Storage endpoint " + endpoint.ToString() + ": host '" +
+                              endpoint.host +
+                              "' is a name; only IP addresses and localhost are supported yet");
+  }
+  return std::unique_ptr<AzureRestClient>(
+      new AzureRestClient(loop, clock, endpoint, std::move(ip), std::move(key)));
+}
+
+AzureRestClient::AzureRestClient(EventLoop& loop, Clock& clock, StorageEndpoint endpoint,
+                                 std::string ip, AzureSharedKey key)
+    : loop_(loop),
+      clock_(clock),
+      endpoint_(std::move(endpoint)),
+      key_(std::move(key)),
+      timeout_(kDefaultTimeout),
+      state_(std::make_shared<State>(loop, clock, ip, endpoint_.port,
+                                     "Azure Storage at " + endpoint_.ToString())) {}
+
+AzureRestClient::~AzureRestClient() { state_->pool.CloseIdle(); }
+
+std::string AzureRestClient::Describe() const {
+  return "Azure Storage account '" + account() + "' (" + endpoint_.ToString() + ")";
+}
+
+void AzureRestClient::Post(std::function<void()> fn) {
+  loop_.Post([weak = std::weak_ptr<State>(state_), fn = std::move(fn)] {
+    if (weak.lock()) fn();
+  });
+}
+
+Status AzureRestClient::ErrorStatus(const HttpResponse& response, std::string_view what) const {
+  return AzureErrorStatus(ParseAzureError(response), account(), endpoint_.ToString(), what);
+}
+
+void AzureRestClient::Send(AzureRequest request, Callback done) {
+  HttpRequest http;
+  http.method = std::move(request.method);
+  http.target = endpoint_.path_prefix + request.path;
+  if (http.target.empty()) http.target = "/";
+  char sep = '?';
+  for (const auto& [name, value] : request.query) {
+    http.target += sep;
+    http.target += PercentEncode(name);
+    http.target += '=';
+    http.target += PercentEncode(value);
+    sep = '&';
+  }
+  http.headers = std::move(request.headers);
+  http.headers.push_back({"Host", HostHeader(endpoint_)});
+  http.headers.push_back({"x-ms-date", FormatRfc1123(clock_.WallNow())});
+  http.headers.push_back({"x-ms-version", std::string(kAzureStorageApiVersion)});
+  http.body = std::move(request.body);
+  http.headers.push_back({"Authorization", key_.Authorization(http)});
+
+  auto pending = std::make_shared<Pending>();
+  std::string where = Describe();
+  std::string timeout_message =
+      where + " did not answer within " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout_).count()) + " s";
+  std::weak_ptr<State> weak = state_;
+  auto on_response = [weak, pending, where,
+                      done = std::move(done)](StatusOr<HttpResponse> result) mutable {
+    auto state = weak.lock();
+    if (!state) return;  // the client is gone: drop
+    {
+      std::lock_guard lock(pending->mu);
+      state->clock.Cancel(pending->timer);
+    }
+    if (!result.ok() && result.status().code() != StatusCode::kDeadlineExceeded) {
+      // The pool's message names the endpoint; add the account.
+      Status s = result.status();
+      return done(Status(s.code(), s.message() + " (" + where + ")"));
+    }
+    done(std::move(result));
+  };
+  auto call = state_->pool.Send(std::move(http), std::move(on_response));
+  std::lock_guard lock(pending->mu);
+  pending->call = call;
+  pending->timer = clock_.Schedule(timeout_, [pending, timeout_message] {
+    std::shared_ptr<HttpCall> c;
+    {
+      std::lock_guard inner(pending->mu);
+      c = pending->call.lock();
+    }
+    if (c) c->Cancel(DeadlineExceeded(timeout_message));
+  });
+}
+
+}  // namespace squall
