@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <mutex>
+#include <unordered_set>
 
 #include "core/event_loop.h"
 #include "http/http_client_pool.h"
@@ -11,23 +12,30 @@
 
 namespace squall {
 
-struct AzureRestClient::State {
-  State(EventLoop& loop, Clock& clock_, const std::string& ip, int port, std::string peer)
-      : clock(clock_), pool(loop, ip, port, 16, std::move(peer)) {}
-  Clock& clock;
-  HttpClientPool pool;
-};
-
 namespace {
 
 constexpr Duration kDefaultTimeout = std::chrono::seconds(30);
 
-// The timer and the call refer to each other; whichever comes second finds the first here.
+// One call in flight. The timer and the call refer to each other; whichever comes second finds
+// the first here.
 struct Pending {
   std::mutex mu;
   std::weak_ptr<HttpCall> call;
   TimerId timer = kNoTimer;
 };
+
+}  // namespace
+
+struct AzureRestClient::State {
+  State(EventLoop& loop, Clock& clock_, const std::string& ip, int port, std::string peer)
+      : clock(clock_), pool(loop, ip, port, 16, std::move(peer)) {}
+  Clock& clock;
+  HttpClientPool pool;
+  std::mutex mu;
+  std::unordered_set<std::shared_ptr<Pending>> pending;
+};
+
+namespace {
 
 std::string HostHeader(const StorageEndpoint& ep) {
   bool default_port =
@@ -70,7 +78,26 @@ AzureRestClient::AzureRestClient(EventLoop& loop, Clock& clock, StorageEndpoint 
       state_(std::make_shared<State>(loop, clock, ip, endpoint_.port,
                                      "Azure Storage at " + endpoint_.ToString())) {}
 
-AzureRestClient::~AzureRestClient() { state_->pool.CloseIdle(); }
+AzureRestClient::~AzureRestClient() {
+  // Calls in flight are cancelled (their callbacks are dropped) and their deadlines go, now
+  // that the clock surely still exists.
+  std::unordered_set<std::shared_ptr<Pending>> pending;
+  {
+    std::lock_guard lock(state_->mu);
+    pending.swap(state_->pending);
+  }
+  for (const auto& p : pending) {
+    std::shared_ptr<HttpCall> call;
+    {
+      std::lock_guard lock(p->mu);
+      clock_.Cancel(p->timer);
+      p->timer = kNoTimer;
+      call = p->call.lock();
+    }
+    if (call) call->Cancel(Unavailable("the storage client was closed"));
+  }
+  state_->pool.CloseIdle();
+}
 
 std::string AzureRestClient::Describe() const {
   return "Azure Storage account '" + account() + "' (" + endpoint_.ToString() + ")";
@@ -107,15 +134,19 @@ void AzureRestClient::Send(AzureRequest request, Callback done) {
   http.headers.push_back({"Authorization", key_.Authorization(http)});
 
   auto pending = std::make_shared<Pending>();
-  std::string where = Describe();
+  std::string account_note = " (storage account '" + account() + "')";
   std::string timeout_message =
-      where + " did not answer within " +
+      Describe() + " did not answer within " +
       std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout_).count()) + " s";
   std::weak_ptr<State> weak = state_;
-  auto on_response = [weak, pending, where,
+  auto on_response = [weak, pending, account_note,
                       done = std::move(done)](StatusOr<HttpResponse> result) mutable {
     auto state = weak.lock();
     if (!state) return;  // the client is gone: drop
+    {
+      std::lock_guard lock(state->mu);
+      if (state->pending.erase(pending) == 0) return;  // cancelled by the destructor
+    }
     {
       std::lock_guard lock(pending->mu);
       state->clock.Cancel(pending->timer);
@@ -123,10 +154,14 @@ void AzureRestClient::Send(AzureRequest request, Callback done) {
     if (!result.ok() && result.status().code() != StatusCode::kDeadlineExceeded) {
       // The pool's message names the endpoint; add the account.
       Status s = result.status();
-      return done(Status(s.code(), s.message() + " (" + where + ")"));
+      return done(Status(s.code(), s.message() + account_note));
     }
     done(std::move(result));
   };
+  {
+    std::lock_guard lock(state_->mu);
+    state_->pending.insert(pending);
+  }
   auto call = state_->pool.Send(std::move(http), std::move(on_response));
   std::lock_guard lock(pending->mu);
   pending->call = call;
