@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <climits>
+#include <optional>
 
 #include "storage/azure_error.h"
 #include "storage/azure_text.h"
@@ -323,6 +324,15 @@ void AzureQueueStore::ReleaseLeases(const std::string& /*lease_owner*/,
   client_->Post([done = std::move(done)] { done(std::int64_t{0}); });
 }
 
+struct AzureQueueStore::Filter {
+  std::vector<std::string> names;
+  std::vector<std::int64_t> counts;
+  std::size_t next = 0;  // the next name to count
+  std::size_t finished = 0;
+  std::optional<Status> error;
+  Callback<StatusOr<std::vector<std::string>>> done;
+};
+
 void AzureQueueStore::ListQueues(Callback<StatusOr<std::vector<std::string>>> done) {
   ListPage("", std::make_shared<std::vector<std::string>>(), std::move(done));
 }
@@ -344,9 +354,42 @@ void AzureQueueStore::ListPage(std::string marker, std::shared_ptr<std::vector<s
                   }
                   std::string next = XmlText(*tree, "EnumerationResults.NextMarker");
                   if (!next.empty()) return ListPage(std::move(next), names, std::move(done));
-                  std::sort(names->begin(), names->end());
-                  done(std::move(*names));
+                  auto filter = std::make_shared<Filter>();
+                  filter->names = std::move(*names);
+                  filter->counts.assign(filter->names.size(), 0);
+                  filter->done = std::move(done);
+                  KeepNonEmpty(std::move(filter));
                 });
+}
+
+void AzureQueueStore::KeepNonEmpty(std::shared_ptr<Filter> filter) {
+  // The interface lists queues that have messages (as the embedded store, where a queue is
+  // its messages); Azure keeps empty queues, so each one's count is asked for.
+  constexpr std::size_t kParallel = 8;
+  if (filter->names.empty()) return filter->done(std::vector<std::string>{});
+  std::size_t workers = std::min(kParallel, filter->names.size());
+  for (std::size_t i = 0; i < workers; ++i) CountNext(filter);
+}
+
+void AzureQueueStore::CountNext(std::shared_ptr<Filter> filter) {
+  std::size_t i = filter->next++;
+  Length(filter->names[i], [this, filter, i](StatusOr<std::int64_t> n) {
+    if (n.ok()) {
+      filter->counts[i] = *n;
+    } else if (!filter->error) {
+      filter->error = n.status();
+    }
+    ++filter->finished;
+    if (filter->next < filter->names.size() && !filter->error) return CountNext(filter);
+    if (filter->finished < filter->next) return;  // others still counting
+    if (filter->error) return filter->done(*filter->error);
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < filter->names.size(); ++k) {
+      if (filter->counts[k] > 0) out.push_back(std::move(filter->names[k]));
+    }
+    std::sort(out.begin(), out.end());
+    filter->done(std::move(out));
+  });
 }
 
 }  // namespace squall

@@ -42,8 +42,13 @@ class AzureQueueStore : public QueueStore {
   // Put Message; on QueueNotFound creates the queue and tries once more when `may_create`.
   void SendPut(const std::string& queue, std::shared_ptr<const std::string> text,
                AzureRequest request, bool may_create, Callback<StatusOr<QueueMessage>> done);
+  // List Queues, one page at a time (NextMarker), then KeepNonEmpty.
   void ListPage(std::string marker, std::shared_ptr<std::vector<std::string>> names,
                 Callback<StatusOr<std::vector<std::string>>> done);
+  // Of `names`, those whose approximate message count is not 0 (a few Length calls at a time).
+  struct Filter;
+  void KeepNonEmpty(std::shared_ptr<Filter> filter);
+  void CountNext(std::shared_ptr<Filter> filter);
 
   std::unique_ptr<AzureRestClient> client_;
 };

@@ -168,18 +168,43 @@ TEST_F(AzureQueueStoreTest, CreateQueueIsIdempotentAndChecksTheName) {
   EXPECT_THAT(bad.message(), HasSubstr("Bad_Name"));
 }
 
-TEST_F(AzureQueueStoreTest, ListQueuesIsSorted) {
-  for (const char* q : {"list-c", "list-a", "list-b"}) {
-    ASSERT_TRUE(Await<Status>([&](auto done) { queues_->CreateQueue(q, done); }).ok());
+TEST_F(AzureQueueStoreTest, ListQueuesNamesTheQueuesThatHaveMessagesSorted) {
+  for (const char* q : {"list-c", "list-a", "list-b"}) Put(q, "x");
+  ASSERT_TRUE(Await<Status>([&](auto done) { queues_->CreateQueue("list-empty", done); }).ok());
+  auto ours = [&] {
+    auto names =
+        Await<StatusOr<std::vector<std::string>>>([&](auto done) { queues_->ListQueues(done); });
+    EXPECT_TRUE(names.ok()) << names.status().ToString();
+    std::vector<std::string> out;
+    for (const std::string& n : names.ok() ? *names : std::vector<std::string>{}) {
+      if (n.rfind("list-", 0) == 0) out.push_back(n);
+    }
+    return out;
+  };
+  EXPECT_THAT(ours(), ElementsAre("list-a", "list-b", "list-c"));
+  ASSERT_TRUE(Await<Status>([&](auto done) { queues_->Clear("list-b", done); }).ok());
+  EXPECT_THAT(ours(), ElementsAre("list-a", "list-c"));
+}
+
+TEST_F(AzureQueueStoreTest, ListQueuesCountsManyQueuesAFewAtATime) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 20; ++i) {
+    std::string q = "many-" + std::to_string(100 + i);
+    if (i % 3 == 0) {
+      ASSERT_TRUE(Await<Status>([&](auto done) { queues_->CreateQueue(q, done); }).ok());
+    } else {
+      Put(q, "x");
+      expected.push_back(q);
+    }
   }
   auto names =
       Await<StatusOr<std::vector<std::string>>>([&](auto done) { queues_->ListQueues(done); });
   ASSERT_TRUE(names.ok()) << names.status().ToString();
   std::vector<std::string> ours;
   for (const std::string& n : *names) {
-    if (n.rfind("list-", 0) == 0) ours.push_back(n);
+    if (n.rfind("many-", 0) == 0) ours.push_back(n);
   }
-  EXPECT_THAT(ours, ElementsAre("list-a", "list-b", "list-c"));
+  EXPECT_EQ(ours, expected);
 }
 
 TEST_F(AzureQueueStoreTest, PeekChangesNothing) {
