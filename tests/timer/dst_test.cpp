@@ -86,6 +86,12 @@ TEST(DstTest, StartedInTheSecondPassDoesNotFireTheRepeatedTimeAgain) {
               ElementsAre("2024-11-03T01:30:00-04:00"));
 }
 
+TEST(DstTest, RepeatedTimeComputedFromWinterStillFires) {
+  // Azure compares UTC offsets (EST now, EST next) and would skip to 2025; squall fires it.
+  EXPECT_THAT(NextN("0 30 1 3 11 *", kNewYork, Utc(2023, 12, 1), 2),
+              ElementsAre("2024-11-03T01:30:00-04:00", "2025-11-03T01:30:00-05:00"));
+}
+
 TEST(DstTest, IntervalSchedulesFireThroughBothPasses) {
   EXPECT_THAT(NextN("0 */30 * * * *", kNewYork, Utc(2024, 11, 3, 4, 45), 6),
               ElementsAre("2024-11-03T01:00:00-04:00", "2024-11-03T01:30:00-04:00",
