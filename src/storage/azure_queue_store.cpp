@@ -165,9 +165,9 @@ void AzureQueueStore::Get(const std::string& queue, int max_messages, Duration v
                           Callback<StatusOr<std::vector<QueueMessage>>> done) {
   if (Status s = QueueNameStatus(queue); !s.ok()) return Fail(std::move(done), s);
   if (Status s = CountStatus(max_messages); !s.ok()) return Fail(std::move(done), s);
-  // Azure's smallest visibility timeout for Get is 1 s.
-  std::int64_t secs = std::max<std::int64_t>(1, CeilSeconds(visibility));
+  std::int64_t secs = CeilSeconds(visibility);
   if (Status s = VisibilityStatus(secs); !s.ok()) return Fail(std::move(done), s);
+  secs = std::max<std::int64_t>(1, secs);  // Azure's smallest visibility timeout for Get
   AzureRequest request{"GET",
                        MessagesPath(queue),
                        {{"numofmessages", std::to_string(max_messages)},
@@ -256,7 +256,7 @@ void AzureQueueStore::UpdateVisibility(const std::string& queue, const std::stri
     return Fail(std::move(done), InvalidArgument("Update Message needs a message id and the "
                                                  "pop receipt Get returned"));
   }
-  std::int64_t secs = std::max<std::int64_t>(0, CeilSeconds(visibility));
+  std::int64_t secs = CeilSeconds(visibility);
   if (Status s = VisibilityStatus(secs); !s.ok()) return Fail(std::move(done), s);
   AzureRequest request{"PUT",
                        MessagePath(queue, id),

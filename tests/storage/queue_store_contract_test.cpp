@@ -243,7 +243,13 @@ TEST_P(StoreContractTest, ExpiredMessagesAreNeverReturnedNorCounted) {
   ASSERT_TRUE(queue().Put(q, "short", Duration::zero(), seconds(2)).ok());
   ASSERT_TRUE(queue().Put(q, "long", Duration::zero(), hours(1)).ok());
   Advance(seconds(3));
-  EXPECT_EQ(*queue().Length(q), 1);
+  // Azure's count is approximate ("not lower than the actual number"): an expired message is
+  // counted until the service collects it, as Azurite does. The embedded store is exact.
+  if (simulated_time()) {
+    EXPECT_EQ(*queue().Length(q), 1);
+  } else {
+    EXPECT_GE(*queue().Length(q), 1);
+  }
   auto peeked = queue().Peek(q, 32);
   ASSERT_TRUE(peeked.ok());
   EXPECT_THAT(Texts(*peeked), ::testing::ElementsAre("long"));

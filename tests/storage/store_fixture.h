@@ -22,11 +22,14 @@
 #include <utility>
 #include <vector>
 
+#include "azurite.h"
 #include "core/asio_context.h"
 #include "core/event_loop.h"
 #include "core/random.h"
+#include "core/real_clock.h"
 #include "core/simulated_clock.h"
 #include "core/status.h"
+#include "storage/azure_storage.h"
 #include "storage/lock_store.h"
 #include "storage/queue_store.h"
 #include "storage/sqlite_storage.h"
@@ -161,10 +164,41 @@ inline StoreBackend EmbeddedBackend() {
           }};
 }
 
+// Azure Storage's REST API on Azurite (azurite.h): one instance per test process, shared by
+// its tests (names are unique). Azurite keeps its own real time; waits are real, on the loop.
+inline StoreBackend AzuriteBackend() {
+  StoreBackend backend;
+  backend.name = "Azurite";
+  backend.simulated_time = false;
+  backend.advance_real_time = [](EventLoop& loop, Duration d) {
+    auto clock = MakeRealClock(loop);
+    bool passed = false;
+    clock->Schedule(d, [&] {
+      passed = true;
+      loop.Stop();
+    });
+    while (!passed) RunUntilStopped(loop);
+  };
+  backend.open = [](const BackendEnv& env) -> StatusOr<OpenedStores> {
+    static std::shared_ptr<Azurite> shared;
+    if (!shared) {
+      auto started = Azurite::Start();
+      if (!started.ok()) return started.status();
+      shared = std::move(*started);
+    }
+    // The simulated clock only stamps x-ms-date (Azurite does not check it) and the deadlines.
+    auto storage = OpenAzureStorage(shared->Connection(), env.loop, env.clock);
+    if (!storage.ok()) return storage.status();
+    return OpenedStores{std::move(storage->queues), std::move(storage->locks), shared};
+  };
+  return backend;
+}
+
 // Every backend the contract runs against. Adding one is one line here.
 inline std::vector<StoreBackend> StoreBackends() {
   return {
       EmbeddedBackend(),
+      AzuriteBackend(),
   };
 }
 
