@@ -115,6 +115,11 @@ Status SqliteDatabase::Begin(bool writes) {
 }
 
 void SqliteDatabase::RunJob(SqliteJob& job) {
+  // A savepoint costs two statements: only jobs of several dependent writes take one.
+  if (job.writes() != SqliteWrites::kAllOrNothing) {
+    job.Run(*db_);
+    return;
+  }
   if (Status s = db_->Prepare("SAVEPOINT job").Run(); !s.ok()) {
     job.Fail(s);
     return;
@@ -127,7 +132,7 @@ void SqliteDatabase::RunJob(SqliteJob& job) {
 
 void SqliteDatabase::RunBatch(std::vector<std::unique_ptr<SqliteJob>>& jobs) {
   bool writes = false;
-  for (auto& job : jobs) writes = writes || job->writes();
+  for (auto& job : jobs) writes = writes || job->writes() != SqliteWrites::kNone;
   std::size_t first = 0;  // first job of the open transaction
   bool open = false;
   auto fail_open_transaction = [&](std::size_t end, const Status& error) {

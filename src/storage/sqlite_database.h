@@ -3,10 +3,10 @@
 // Writer discipline: store calls never touch SQLite on the caller's thread. They queue a job
 // and return. The storage thread takes every queued job, runs them in ONE transaction
 // (BEGIN IMMEDIATE when any job writes: the file's single writer lock, taken once for the
-// batch) with a savepoint per job, commits (one fsync for the whole batch: group commit) and
-// posts the answers to the EventLoop. Other processes of the app do the same on the same file;
-// while one holds the writer lock the others wait on their storage threads (busy_timeout and
-// retries), never on the loop.
+// batch), each job all or nothing (one statement, or a savepoint), commits (one fsync for the
+// whole batch: group commit) and posts the answers to the EventLoop. Other processes of the app do
+// the same on the same file; while one holds the writer lock the others wait on their storage
+// threads (busy_timeout and retries), never on the loop.
 #pragma once
 
 #include <atomic>
@@ -67,15 +67,16 @@ class SqliteDatabase {
   // Runs `work` on the storage thread and `done` with its result on the loop, unless `caller`
   // has expired by then. R is Status or StatusOr<T>.
   template <typename R>
-  void Call(bool writes, std::weak_ptr<const void> caller, typename SqliteCall<R>::Work work,
-            typename SqliteCall<R>::Done done) {
+  void Call(SqliteWrites writes, std::weak_ptr<const void> caller,
+            typename SqliteCall<R>::Work work, typename SqliteCall<R>::Done done) {
     Submit(std::make_unique<SqliteCall<R>>(writes, std::move(caller), std::move(work),
                                            std::move(done)));
   }
   // Answers `done` with `result` on the loop without touching the database (a refused call).
   template <typename R>
   void Answer(std::weak_ptr<const void> caller, typename SqliteCall<R>::Done done, R result) {
-    auto job = std::make_shared<SqliteCall<R>>(false, std::move(caller), nullptr, std::move(done));
+    auto job = std::make_shared<SqliteCall<R>>(SqliteWrites::kNone, std::move(caller), nullptr,
+                                               std::move(done));
     job->Set(std::move(result));
     loop_.Post([job] { job->Deliver(); });
   }

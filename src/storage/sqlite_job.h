@@ -16,15 +16,24 @@ namespace squall {
 
 class SqliteConnection;
 
+// What a job writes, which decides the transaction and whether the job needs a savepoint.
+enum class SqliteWrites {
+  kNone,  // reads only: a batch of such jobs takes no writer lock
+  // One writing statement (SQLite makes a statement all or nothing), possibly after
+  // housekeeping that may stay when the job fails (sweeping expired rows): no savepoint.
+  kOneStatement,
+  // Statements that stand or fall together: a savepoint undoes them when the job fails.
+  kAllOrNothing,
+};
+
 class SqliteJob {
  public:
-  explicit SqliteJob(bool writes) : writes_(writes) {}
+  explicit SqliteJob(SqliteWrites writes) : writes_(writes) {}
   virtual ~SqliteJob() = default;
 
-  // false: reads only (a batch of such jobs needs no write lock).
-  bool writes() const { return writes_; }
-  // On the storage thread, inside the transaction. false = the job failed; the database
-  // rolls its writes back (a savepoint) and the other jobs of the batch go on.
+  SqliteWrites writes() const { return writes_; }
+  // On the storage thread, inside the transaction. false = the job failed: its writes are
+  // undone (its statement, or its savepoint) and the other jobs of the batch go on.
   virtual bool Run(SqliteConnection& db) = 0;
   // Its transaction did not commit: whatever Run found, the answer is `error`.
   virtual void Fail(const Status& error) = 0;
@@ -32,7 +41,7 @@ class SqliteJob {
   virtual void Deliver() = 0;
 
  private:
-  bool writes_;
+  SqliteWrites writes_;
 };
 
 // A job from a function returning R (Status or StatusOr<T>) and a callback taking it.
@@ -43,7 +52,7 @@ class SqliteCall final : public SqliteJob {
   using Work = std::function<R(SqliteConnection&)>;
   using Done = std::function<void(R)>;
 
-  SqliteCall(bool writes, std::weak_ptr<const void> caller, Work work, Done done)
+  SqliteCall(SqliteWrites writes, std::weak_ptr<const void> caller, Work work, Done done)
       : SqliteJob(writes),
         caller_(std::move(caller)),
         work_(std::move(work)),

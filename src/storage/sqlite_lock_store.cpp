@@ -37,7 +37,7 @@ void SqliteLockStore::TryAcquire(const std::string& name, const std::string& own
   }
   std::int64_t now = Nanos(clock_.WallNow());
   db_->Call<R>(
-      true, alive_,
+      SqliteWrites::kOneStatement, alive_,
       [name, owner, now, until = now + duration.count()](SqliteConnection& db) -> R {
         // Taken when free, expired, or already ours (a renewal); else untouched.
         Status s = db.Prepare(
@@ -60,7 +60,7 @@ void SqliteLockStore::Release(const std::string& name, const std::string& owner,
                               Callback<Status> done) {
   if (Status s = NameStatus("lock name", name); !s.ok()) return Refuse<Status>(std::move(done), s);
   db_->Call<Status>(
-      true, alive_,
+      SqliteWrites::kOneStatement, alive_,
       [name, owner](SqliteConnection& db) -> Status {
         return db.Prepare("DELETE FROM locks WHERE name = ?1 AND owner = ?2")
             .Bind(1, name)
@@ -75,7 +75,7 @@ void SqliteLockStore::ReadState(const std::string& key,
   using R = StatusOr<std::optional<std::string>>;
   if (Status s = NameStatus("state key", key); !s.ok()) return Refuse<R>(std::move(done), s);
   db_->Call<R>(
-      false, alive_,
+      SqliteWrites::kNone, alive_,
       [key](SqliteConnection& db) -> R {
         SqliteStatement read = db.Prepare("SELECT value FROM state WHERE key = ?1");
         read.Bind(1, key);
@@ -91,7 +91,7 @@ void SqliteLockStore::WriteState(const std::string& key, std::string value, Call
   if (Status s = NameStatus("state key", key); !s.ok()) return Refuse<Status>(std::move(done), s);
   std::int64_t now = Nanos(clock_.WallNow());
   db_->Call<Status>(
-      true, alive_,
+      SqliteWrites::kOneStatement, alive_,
       [key, value = std::move(value), now](SqliteConnection& db) -> Status {
         return db
             .Prepare(

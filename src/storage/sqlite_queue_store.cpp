@@ -129,7 +129,8 @@ SqliteQueueStore::~SqliteQueueStore() = default;
 std::string SqliteQueueStore::Describe() const { return db_->Describe(); }
 
 template <typename R>
-void SqliteQueueStore::Call(bool writes, typename SqliteCall<R>::Work work, Callback<R> done) {
+void SqliteQueueStore::Call(SqliteWrites writes, typename SqliteCall<R>::Work work,
+                            Callback<R> done) {
   db_->Call<R>(writes, alive_, std::move(work), std::move(done));
 }
 
@@ -168,7 +169,7 @@ void SqliteQueueStore::Put(const std::string& queue, std::string text, Duration 
   m.expiration_time = FromNanos(Plus(now, time_to_live));
   m.next_visible_time = FromNanos(Plus(now, initial_visibility));
   Call<R>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue, m = std::move(m)](SqliteConnection& db) mutable -> R {
         m.id = FastUuid();
         SqliteStatement insert = db.Prepare(
@@ -194,7 +195,7 @@ void SqliteQueueStore::Get(const std::string& queue, int max_messages, Duration 
   visibility = std::max(visibility, kMinGetVisibility);
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue, max_messages, until = Plus(now, visibility), owner = lease_owner, now,
        shared = shared_](SqliteConnection& db) -> R {
         if (Status s = shared->Sweep(db, now); !s.ok()) return s;
@@ -228,7 +229,7 @@ void SqliteQueueStore::Peek(const std::string& queue, int max_messages,
   if (Status s = CountStatus(max_messages); !s.ok()) return Refuse<R>(std::move(done), s);
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      false,
+      SqliteWrites::kNone,
       [queue, max_messages, now](SqliteConnection& db) -> R {
         SqliteStatement peek = db.Prepare(
             "SELECT seq, id, '', text, dequeue_count, inserted_at, expires_at, visible_at "
@@ -248,7 +249,7 @@ void SqliteQueueStore::Delete(const std::string& queue, const std::string& id,
   }
   std::int64_t now = Nanos(clock_.WallNow());
   Call<Status>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue, id, pop_receipt, now](SqliteConnection& db) -> Status {
         Status s = db.Prepare(
                          "DELETE FROM messages WHERE id = ?1 AND queue = ?2 AND pop_receipt = ?3 "
@@ -273,7 +274,7 @@ void SqliteQueueStore::UpdateVisibility(const std::string& queue, const std::str
   if (Status s = VisibilityStatus(visibility); !s.ok()) return Refuse<R>(std::move(done), s);
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue, id, pop_receipt, now, until = Plus(now, visibility)](SqliteConnection& db) -> R {
         SqliteStatement update = db.Prepare(
             "UPDATE messages SET visible_at = ?1, pop_receipt = lower(hex(randomblob(16))) "
@@ -294,7 +295,7 @@ void SqliteQueueStore::Length(const std::string& queue, Callback<StatusOr<std::i
   if (Status s = QueueNameStatus(queue); !s.ok()) return Refuse<R>(std::move(done), s);
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue, now, shared = shared_](SqliteConnection& db) -> R {
         if (Status s = shared->Sweep(db, now); !s.ok()) return s;
         // All of the queue (index only) less its expired messages not swept yet (few).
@@ -313,7 +314,7 @@ void SqliteQueueStore::Length(const std::string& queue, Callback<StatusOr<std::i
 void SqliteQueueStore::Clear(const std::string& queue, Callback<Status> done) {
   if (Status s = QueueNameStatus(queue); !s.ok()) return Refuse<Status>(std::move(done), s);
   Call<Status>(
-      true,
+      SqliteWrites::kOneStatement,
       [queue](SqliteConnection& db) -> Status {
         return db.Prepare("DELETE FROM messages WHERE queue = ?1").Bind(1, queue).Run();
       },
@@ -328,7 +329,7 @@ void SqliteQueueStore::ReleaseLeases(const std::string& lease_owner,
   }
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      true,
+      SqliteWrites::kOneStatement,
       [owner = lease_owner, now, shared = shared_](SqliteConnection& db) -> R {
         return shared->Release(db, owner, now);
       },
@@ -339,7 +340,7 @@ void SqliteQueueStore::ListQueues(Callback<StatusOr<std::vector<std::string>>> d
   using R = StatusOr<std::vector<std::string>>;
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      false,
+      SqliteWrites::kNone,
       [now](SqliteConnection& db) -> R {
         // Walks the distinct names through the index (one seek per queue, not a full scan).
         std::vector<std::string> names;
@@ -377,7 +378,7 @@ void SqliteQueueStore::ReleaseDeadOwners(Callback<StatusOr<DeadOwners>> done) {
   using R = StatusOr<DeadOwners>;
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
-      true,
+      SqliteWrites::kAllOrNothing,
       [now, shared = shared_](SqliteConnection& db) -> R {
         auto dead = shared->owners.DeadOwners(db);
         if (!dead.ok()) return dead.status();

@@ -58,7 +58,7 @@ class SqliteQueueStore final : public QueueStore {
   struct Shared;  // state of the storage thread's jobs
 
   template <typename R>
-  void Call(bool writes, typename SqliteCall<R>::Work work, Callback<R> done);
+  void Call(SqliteWrites writes, typename SqliteCall<R>::Work work, Callback<R> done);
   template <typename R>
   void Refuse(Callback<R> done, const Status& error);
 

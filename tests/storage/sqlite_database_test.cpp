@@ -30,7 +30,7 @@ class SqliteDatabaseTest : public ::testing::Test {
   void WriteState(SqliteDatabase& db, const std::string& key, Status answer,
                   std::vector<Status>& answers, bool throws = false) {
     db.Call<Status>(
-        true, alive_,
+        SqliteWrites::kAllOrNothing, alive_,
         [key, answer, throws](SqliteConnection& c) -> Status {
           Status s = c.Prepare("INSERT INTO state(key, value, updated_at) VALUES(?1, 'v', 0)")
                          .Bind(1, key)
@@ -114,7 +114,7 @@ TEST_F(SqliteDatabaseTest, ThrowingCallbackDoesNotLoseTheOtherAnswers) {
   ASSERT_NE(db, nullptr);
   std::vector<Status> answers;
   db->Call<Status>(
-      false, alive_, [](SqliteConnection&) { return Status::Ok(); },
+      SqliteWrites::kNone, alive_, [](SqliteConnection&) { return Status::Ok(); },
       [](Status) { throw std::runtime_error("callback failed"); });
   WriteState(*db, "after", Status::Ok(), answers);
   AwaitAnswers(answers, 1);
