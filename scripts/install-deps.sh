@@ -9,9 +9,14 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 nodejs curl procps
+  python3 nodejs curl procps tzdata
   prometheus
 )
+# npm: Debian's nodejs package comes without it; a Node.js from elsewhere (NodeSource) brings
+# its own, which Debian's npm package would conflict with.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 # Benchmarks need these too; `make test` does not.
 if [[ "${SQUALL_BENCH_DEPS:-0}" == 1 ]]; then
   packages+=(wrk nginx-light)
@@ -38,7 +43,7 @@ fi
 tools_dir="$(cd "$(dirname "$0")/.." && pwd)/tools"
 if [[ ! -x "$tools_dir/node_modules/.bin/azurite" ]]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "install-deps: npm is missing (it comes with the nodejs package); cannot install Azurite" >&2
+    echo "install-deps: npm is missing (apt install npm); cannot install Azurite" >&2
     exit 1
   fi
   echo "install-deps: installing the test tools into tools/node_modules (npm ci)"

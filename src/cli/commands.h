@@ -18,6 +18,7 @@ struct StartOptions {
   int threads = 1;  // 0 = one per core
   std::string log_format = "text";
   double request_timeout_seconds = 60;
+  double queue_lease_seconds = 600;
 };
 int RunStart(const StartOptions& options);
 
@@ -26,6 +27,17 @@ struct HostRunOptions;
 int RunHostCommand(HostRunOptions options);
 
 int RunKeysList(const std::string& app_dir, bool json);
+
+struct QueueCommandOptions {
+  std::string action;  // put | peek | length | clear
+  std::string queue;
+  std::string message;  // put: the text, or "-" for standard input
+  std::string app_dir = ".";
+  std::string connection;  // app setting naming the storage; "" = the queue's binding's
+  int count = 32;          // peek
+  bool json = false;
+};
+int RunQueueCommand(const QueueCommandOptions& options);
 
 // `squall status [--app APP] [--port P] [--json]`: a running platform's state (the app's master
 // key is read from APP/.squall/secrets).

@@ -15,6 +15,9 @@
 #include "host/child_process.h"
 #include "host/function_host.h"
 #include "host/local_worker_launcher.h"
+#include "core/random.h"
+#include "triggers/trigger_runtime.h"
+#include <unistd.h>
 #include "http/http_message.h"
 #include "http/http_server.h"
 
@@ -112,6 +115,23 @@ int RunHost(const HostRunOptions& options) {
     return kExitConfig;
   }
 
+  TriggerRuntimeOptions trigger_options;
+  // Owner of queue leases and timer locks: unique per process, so a restarted host is another.
+  trigger_options.instance_id =
+      options.instance_id.empty()
+          ? fmt::format("host-{}-{}", ::getpid(), RandomUuid().substr(0, 8))
+          : options.instance_id;
+  trigger_options.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  trigger_options.queue_lease = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(options.queue_lease_seconds));
+  auto triggers = TriggerRuntime::Create(loop, *clock, *app, **host, trigger_options, &issues);
+  if (!triggers.ok()) {
+    for (const auto& e : issues) fmt::print(stderr, "squall: config error: {}\n", e.ToString());
+    fmt::print(stderr, "squall: {} configuration error(s) in '{}'; nothing was started\n",
+               issues.size(), options.app_dir);
+    return kExitConfig;
+  }
+
   HttpServerOptions server_options;
   server_options.max_body_bytes = app->host.http.max_request_body_bytes;
   auto timeout = std::chrono::duration_cast<Duration>(
@@ -136,6 +156,10 @@ int RunHost(const HostRunOptions& options) {
                    ? ""
                    : fmt::format("  (authLevel {})", AuthLevelName(fn->trigger->auth_level)));
   }
+  for (const auto* fn : (*host)->TriggerFunctions()) {
+    const Binding* t = fn->Trigger();
+    fmt::print("  {}: {}\n", fn->name, t ? t->type : "?");
+  }
   for (const auto* fn : (*host)->unsupported()) {
     const Binding* t = fn->Trigger();
     fmt::print("  {}: {} (not yet supported)\n", fn->name, t ? t->type : "?");
@@ -150,9 +174,11 @@ int RunHost(const HostRunOptions& options) {
                                       : "functions " + Join(options.functions));
   }
   (*host)->Start();
+  (*triggers)->Start();
   OnTerminationSignal(loop, [&](int sig) {
     LogInfo("Host", "signal {} received: stopping", sig);
     server.Close();
+    (*triggers)->Stop();
     (*host)->Stop([&loop] { loop.Stop(); });
   });
   loop.Run(threads);

@@ -20,6 +20,9 @@ struct HostRunOptions {
   std::string instance_id;           // tags every log line; /admin/host/status "id"
   std::string group;                 // the scale group the instance serves (logged)
   std::vector<std::string> functions;  // non-empty: serve only these (must exist in the app)
+  // How long a taken queue message stays invisible while it runs (renewed at half). Azure's is
+  // 10 minutes; tests shorten it to see a killed instance's messages come back.
+  double queue_lease_seconds = 600;
 };
 
 // Returns the process exit code (commands.h).

@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
                         "body) before the connection is closed")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  start_cmd->add_option("--queue-lease", start.queue_lease_seconds,
+                        "Seconds a running queue message stays invisible (renewed at half)")
+      ->check(CLI::Range(2.0, 3600.0))
+      ->capture_default_str();
 
   // Plan flags: with --plan, `start` runs the platform (front door, scale controller, instances
   // as `squall host` processes); without it, one in-process host.
@@ -84,6 +88,10 @@ int main(int argc, char** argv) {
                        "Seconds a client has to send a request's headers (and body)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  host_cmd->add_option("--queue-lease", host.queue_lease_seconds,
+                       "Seconds a running queue message stays invisible (renewed at half)")
+      ->check(CLI::Range(2.0, 3600.0))
+      ->capture_default_str();
 
   std::string keys_app;
   bool keys_json = false;
@@ -93,6 +101,34 @@ int main(int argc, char** argv) {
                                                      "keys (creating them on first use)");
   keys_list->add_option("APP", keys_app, "App folder")->required();
   keys_list->add_flag("--json", keys_json, "Print JSON");
+
+  QueueCommandOptions queue_options;
+  auto* queue_cmd = app.add_subcommand("queue", "The app's storage queues (embedded or Azure "
+                                                "Storage, as the app is configured)");
+  queue_cmd->require_subcommand(1);
+  for (const char* action : {"put", "peek", "length", "clear"}) {
+    const char* help = std::string_view(action) == "put"      ? "Put a message on a queue"
+                       : std::string_view(action) == "peek"   ? "Show visible messages"
+                       : std::string_view(action) == "length" ? "Count the messages"
+                                                              : "Delete every message";
+    auto* sub = queue_cmd->add_subcommand(action, help);
+    sub->add_option("QUEUE", queue_options.queue, "Queue name")->required();
+    if (std::string_view(action) == "put") {
+      sub->add_option("MESSAGE", queue_options.message, "Message text, or - for standard input")
+          ->required();
+    }
+    if (std::string_view(action) == "peek") {
+      sub->add_option("--count", queue_options.count, "How many (1-32)")
+          ->check(CLI::Range(1, 32))
+          ->capture_default_str();
+    }
+    sub->add_option("--app", queue_options.app_dir, "App folder")->capture_default_str();
+    sub->add_option("--connection", queue_options.connection,
+                    "App setting with the storage connection string (default: the queue's "
+                    "binding's, else AzureWebJobsStorage)");
+    sub->add_flag("--json", queue_options.json, "Print JSON");
+    sub->callback([&queue_options, action] { queue_options.action = action; });
+  }
 
   std::string status_app = ".";
   int status_port = 7071;
@@ -137,6 +173,7 @@ int main(int argc, char** argv) {
   }
   if (*host_cmd) return RunHostCommand(host);
   if (*keys_list) return RunKeysList(keys_app, keys_json);
+  if (*queue_cmd) return RunQueueCommand(queue_options);
   if (*status_cmd) return RunStatus(status_app, status_port, status_port_opt->count() > 0, status_json);
   return kExitConfig;
 }

@@ -18,6 +18,12 @@
 #include "platform/http_instance_probe.h"
 #include "platform/local_instance_manager.h"
 #include "platform/platform.h"
+#include "platform/trigger_monitor.h"
+#include "storage/file_change_watcher.h"
+#include "storage/storage.h"
+#include "triggers/trigger_config.h"
+#include <set>
+#include <thread>
 #include "scale/duration_flag.h"
 #include "scale/scale_groups.h"
 
@@ -127,11 +133,74 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   auto keys = LoadKeysOrReport(*app);
   if (!keys) return kExitConfig;
 
+  std::vector<ConfigIssue> trigger_issues;
+  TriggerSpecs trigger_specs = ReadTriggerSpecs(*app, &trigger_issues);
+  if (!trigger_issues.empty()) {
+    for (const auto& e : trigger_issues) {
+      fmt::print(stderr, "squall: config error: {}\n", e.ToString());
+    }
+    fmt::print(stderr, "squall: {} configuration error(s) in '{}'; nothing was started\n",
+               trigger_issues.size(), start.app_dir);
+    return kExitConfig;
+  }
+
   EventLoop loop(1);
   auto clock = MakeRealClock(loop);
+
+  // The storage of every queue trigger (the scale controller reads queue lengths; instances
+  // that die have their leases released).
+  std::map<std::string, Storage> storages;
+  TriggerMonitorOptions monitor_options;
+  for (const auto& spec : trigger_specs.queue_triggers) {
+    if (!storages.count(spec.connection_name)) {
+      auto connection =
+          ParseStorageConnection(LookupAppSetting(*app, spec.connection_name).value_or(""));
+      if (!connection.ok()) {
+        fmt::print(stderr, "squall: config error: app setting {}: {}\n", spec.connection_name,
+                   connection.status().message());
+        return kExitConfig;
+      }
+      auto storage = OpenStorage(*connection, app->root, loop, *clock);
+      if (!storage.ok()) {
+        fmt::print(stderr, "squall: {}\n", storage.status().message());
+        return kExitFailure;
+      }
+      LogInfo(kCategory, "storage '{}': {}", spec.connection_name,
+              storage->queues->Describe());
+      storages.emplace(spec.connection_name, std::move(*storage));
+    }
+    monitor_options.queues.push_back(
+        {spec.function->name, spec.queue, storages.at(spec.connection_name).queues.get()});
+  }
+  for (const auto& spec : trigger_specs.timers) {
+    monitor_options.timer_functions.push_back(spec.function->name);
+  }
+  int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  monitor_options.batch_size = app->host.queues.batch_size;
+  monitor_options.new_batch_threshold = app->host.queues.NewBatchThreshold(cores);
+  monitor_options.interval = plan->decision_interval;
+  TriggerMonitor trigger_monitor(*clock, monitor_options);
+  // Leases held by instances of an earlier run that no longer exist come back at once.
+  for (auto& [name, storage] : storages) {
+    storage.queues->ReleaseLeasesOfDeadOwners([name = name](StatusOr<std::int64_t> released) {
+      if (released.ok() && *released > 0) {
+        LogInfo(kCategory, "storage '{}': {} queue message(s) leased by instances that no longer "
+                "run are visible again", name, *released);
+      }
+    });
+  }
+  std::unique_ptr<FileChangeWatcher> storage_watcher;
+  if (!storages.empty()) {
+    auto watcher = FileChangeWatcher::Watch(
+        loop, EmbeddedStoragePath(app->root).string() + "-wal",
+        [&trigger_monitor] { trigger_monitor.Refresh(); });
+    if (watcher.ok()) storage_watcher = std::move(*watcher);
+  }
+
   LocalInstanceManagerOptions manager_options;
   manager_options.app_dir = app->root;
-  manager_options.host_args = {"--log-format", start.log_format};
+  manager_options.host_args = {"--log-format", start.log_format, "--queue-lease",
+                               fmt::format("{}", start.queue_lease_seconds)};
   LocalInstanceManager manager(loop, *clock, manager_options);
   if (Status s = manager.limits_status(); !s.ok()) {
     LogWarn(kCategory, "{}", s.message());
@@ -154,6 +223,9 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     }
   }
   options.scale.app = TraitsOf(*app);
+  if (!monitor_options.queues.empty() || !monitor_options.timer_functions.empty()) {
+    options.scale.triggers = &trigger_monitor;
+  }
   if (plan->kind == PlanKind::kFlex) {
     for (const auto& f : app->functions) {
       const Binding* t = f.Trigger();
@@ -187,6 +259,8 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
       std::string own = t->route.value_or(f.name);
       if (!route.empty() && !own.empty()) route += '/';
       fmt::print("  {}: {}/{}\n", f.name, base, route + own);
+    } else if (f.trigger_kind() == TriggerKind::kQueue || f.trigger_kind() == TriggerKind::kTimer) {
+      fmt::print("  {}: {}\n", f.name, t->type);
     } else {
       fmt::print("  {}: {} (not yet supported)\n", f.name, t->type);
     }
@@ -195,6 +269,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
              base);
   std::fflush(stdout);
 
+  trigger_monitor.Start();
   platform.Start();
   bool stopping = false;
   manager.OnExit([&](const std::string&, std::string) {
@@ -204,6 +279,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     LogInfo(kCategory, "signal {} received: stopping every instance", sig);
     stopping = true;
     server.Close();
+    trigger_monitor.Stop();
     platform.Stop();
     if (manager.List().empty()) loop.Stop();
   });

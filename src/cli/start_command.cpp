@@ -13,6 +13,7 @@ int RunStart(const StartOptions& options) {
   run.threads = options.threads;
   run.log_format = options.log_format;
   run.request_timeout_seconds = options.request_timeout_seconds;
+  run.queue_lease_seconds = options.queue_lease_seconds;
   return RunHost(run);
 }
 

@@ -22,6 +22,10 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
       controller_(clock, instances, probe, front_door_, options_.scale),
       metrics_(front_door_, controller_, instances, options_.prices), started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
+  if (options_.scale.triggers != nullptr) {
+    // Work arrived on an idle trigger (a queue went from empty to not): decide now.
+    options_.scale.triggers->SetWakeHook([this] { controller_.Poke(); });
+  }
   front_door_.SetObserver(&metrics_);
   prefix_segments_ = SplitPath(options_.route_prefix);
   for (std::size_t i = 0; i < options_.routes.size(); ++i) {

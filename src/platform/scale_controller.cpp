@@ -53,6 +53,7 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
   AccrueLocked(now);
   Observations obs;
   obs.http_inflight = front_door_.HttpInflight();
+  if (options_.triggers != nullptr) obs.triggers = options_.triggers->Targets();
   obs.instances = ViewsLocked();
   ScaleDecision decision = Decide(options_.plan, options_.app, state_, obs, now);
   state_ = decision.next_state;
@@ -200,6 +201,8 @@ void ScaleController::OnExit(const std::string& id, const std::string& how) {
     records_.erase(it);
   }
   front_door_.Remove(id);
+  // Its queue messages need not wait out their lease (embedded storage releases them now).
+  if (options_.triggers != nullptr) options_.triggers->InstanceGone(id);
   if (expected) {
     LogInfo(kCategory, "instance {} {}", id, how);
     return;

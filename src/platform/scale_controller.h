@@ -15,6 +15,7 @@
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/instance_probe.h"
+#include "platform/trigger_source.h"
 #include "scale/drain_policy.h"
 #include "scale/plan.h"
 #include "scale/scale_policy.h"
@@ -30,6 +31,8 @@ struct ScaleControllerOptions {
   Duration probe_interval = std::chrono::milliseconds(20);
   Duration stop_grace = std::chrono::seconds(10);  // after a drain, SIGTERM → SIGKILL
   std::size_t decision_history = 200;
+  // Event-driven triggers' targets (queues); nullptr = HTTP only.
+  TriggerSource* triggers = nullptr;
 };
 
 struct InstanceRecord {

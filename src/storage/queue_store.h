@@ -80,6 +80,11 @@ class QueueStore {
   // visible now. Returns how many. Azure's store returns 0 (its leases just expire).
   virtual void ReleaseLeases(const std::string& lease_owner,
                              Callback<StatusOr<std::int64_t>> done) = 0;
+  // Embedded only: ReleaseLeases for every owner that no longer runs (its process is gone),
+  // e.g. instances of a platform that was killed. Stores without lease owners answer 0 at once.
+  virtual void ReleaseLeasesOfDeadOwners(Callback<StatusOr<std::int64_t>> done) {
+    done(std::int64_t{0});
+  }
   // Queues that have messages: for `squall queue` and the scale controller's view.
   virtual void ListQueues(Callback<StatusOr<std::vector<std::string>>> done) = 0;
 };

@@ -21,6 +21,9 @@ struct Storage {
 
 // Embedded: opens (creates) APP/.squall/storage.db. Azure: clients for the endpoints; nothing
 // is contacted until the first call. The stores call back on `loop`.
+// APP/.squall/storage.db: the embedded store every process of the app shares.
+std::filesystem::path EmbeddedStoragePath(const std::filesystem::path& app_root);
+
 StatusOr<Storage> OpenStorage(const StorageConnection& connection,
                               const std::filesystem::path& app_root, EventLoop& loop,
                               Clock& clock);

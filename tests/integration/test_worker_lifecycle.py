@@ -171,23 +171,25 @@ class MalformedTest(SquallTestCase):
 
 
 class MixedBindingsTest(SquallTestCase):
-    def test_http_beside_unsupported_triggers(self):
+    def test_http_beside_other_triggers(self):
         app = self.start_app("tests/apps/mixed-bindings")
         got = app.get_json("/api/ping?x=1")
         self.assertEqual(got["function"], "ping")
         functions = {f["name"]: f for f in app.get_json("/admin/functions", headers=app.master())}
-        self.assertEqual(set(functions), {"ping", "workitem", "tick"})
+        self.assertEqual(set(functions), {"ping", "workitem", "tick", "upload"})
         self.assertTrue(functions["ping"]["supported"])
-        self.assertEqual(functions["workitem"]["supported"], False)
+        self.assertIs(functions["workitem"]["supported"], True)
         self.assertEqual(functions["workitem"]["trigger"], "queueTrigger")
-        self.assertEqual(functions["tick"]["supported"], False)
+        self.assertIs(functions["tick"]["supported"], True)
         self.assertEqual(functions["tick"]["trigger"], "timerTrigger")
+        self.assertIs(functions["upload"]["supported"], False)
         out = app.stdout()
-        self.assertRegex(out, r"workitem: queueTrigger \(not yet supported\)")
-        self.assertRegex(out, r"tick: timerTrigger \(not yet supported\)")
+        self.assertRegex(out, r"workitem: queueTrigger\n")
+        self.assertRegex(out, r"tick: timerTrigger\n")
+        self.assertRegex(out, r"upload: blobTrigger \(not yet supported\)")
         self.assertIn("/api/ping", out)
         warns = app.find_logs(category="Host", level=("warning", "warn"), contains="not yet supported")
-        self.assertEqual(len(warns), 2, app.diagnostics())
+        self.assertEqual(len(warns), 1, app.diagnostics())
         # Non-http functions have no URL.
         self.assertEqual(app.request("GET", "/api/workitem")[0], 404)
         self.assertEqual(app.request("GET", "/api/tick")[0], 404)
