@@ -8,6 +8,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "core/log.h"
 #include "storage/sqlite_schema.h"
 
 namespace squall {
@@ -75,8 +76,8 @@ SqliteDatabase::Stats SqliteDatabase::stats() const {
 }
 
 void SqliteDatabase::ThreadMain() {
-  std::vector<std::unique_ptr<SqliteJob>> batch;
   for (;;) {
+    std::vector<std::unique_ptr<SqliteJob>> batch;
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -89,14 +90,25 @@ void SqliteDatabase::ThreadMain() {
         queue_.erase(queue_.begin(), end);
       }
     }
-    RunBatch(batch);
+    // Jobs catch their own exceptions; what is left is running out of memory. Nothing may
+    // escape the thread: the batch is given up and its callers hear so.
+    try {
+      RunBatch(batch);
+    } catch (const std::exception& e) {
+      if (db_->InTransaction()) db_->Exec("ROLLBACK");
+      Status error = Internal(Describe() + ": the batch failed: " + e.what());
+      for (auto& job : batch) job->Fail(error);
+    }
     jobs_ += batch.size();
-    // One post for the batch: one wake-up of the loop instead of one per answer.
-    auto answers = std::make_shared<std::vector<std::unique_ptr<SqliteJob>>>(std::move(batch));
-    batch.clear();
-    loop_.Post([answers] {
-      for (auto& job : *answers) job->Deliver();
-    });
+    try {
+      // One post for the batch: one wake-up of the loop instead of one per answer.
+      auto answers = std::make_shared<std::vector<std::unique_ptr<SqliteJob>>>(std::move(batch));
+      loop_.Post([answers] {
+        for (auto& job : *answers) job->Deliver();
+      });
+    } catch (const std::exception& e) {
+      LogError("Host.Storage", "{}: answers lost: {}", Describe(), e.what());
+    }
   }
 }
 

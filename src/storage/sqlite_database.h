@@ -43,7 +43,9 @@ class SqliteDatabase {
   };
 
   // Creates the file's folder (mode 0700) when missing, opens the file in WAL mode, creates
-  // the tables and starts the storage thread. Errors name the file.
+  // the tables and starts the storage thread. Errors name the file. Opening runs on the
+  // caller's thread (at start-up) and may wait busy_timeout_ms for another process's writer.
+  // The database must not outlive `loop`.
   static StatusOr<std::unique_ptr<SqliteDatabase>> Open(const std::filesystem::path& path,
                                                         EventLoop& loop, Options options);
   static StatusOr<std::unique_ptr<SqliteDatabase>> Open(const std::filesystem::path& path,
