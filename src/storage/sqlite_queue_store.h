@@ -42,8 +42,8 @@ class SqliteQueueStore final : public QueueStore {
   // For the platform and instances at start-up: ReleaseLeases for every lease owner whose
   // process (recorded at its first Get: pid, start time, boot id) no longer runs, and forgets
   // those owners. Answers how many messages became visible. Overrides
-  // QueueStore::ReleaseLeasesOfDeadOwners where the interface declares it.
-  void ReleaseLeasesOfDeadOwners(Callback<StatusOr<std::int64_t>> done);
+  // QueueStore::ReleaseLeasesOfDeadOwners.
+  void ReleaseLeasesOfDeadOwners(Callback<StatusOr<std::int64_t>> done) override;
 
   struct DeadOwners {
     std::vector<std::string> owners;  // lease owners whose process no longer runs
