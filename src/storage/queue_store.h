@@ -81,7 +81,8 @@ class QueueStore {
   virtual void ReleaseLeases(const std::string& lease_owner,
                              Callback<StatusOr<std::int64_t>> done) = 0;
   // Embedded only: ReleaseLeases for every owner that no longer runs (its process is gone),
-  // e.g. instances of a platform that was killed. Stores without lease owners answer 0 at once.
+  // e.g. instances of a platform that was killed. Stores without lease owners answer 0 at
+  // once, inline (the one exception to "done runs later": there is nothing to wait for).
   virtual void ReleaseLeasesOfDeadOwners(Callback<StatusOr<std::int64_t>> done) {
     done(std::int64_t{0});
   }

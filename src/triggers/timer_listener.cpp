@@ -70,30 +70,66 @@ void TimerListener::Start() {
     std::lock_guard lock(mu_);
     if (!stopped_) return;
     stopped_ = false;
+    past_due_checked_ = !options_.spec.use_monitor;
   }
   WallTime now = clock_.WallNow();
-  if (options_.spec.run_on_startup) {
-    TryFire(now, /*past_due=*/false, /*startup_run=*/true);
-  } else if (options_.spec.use_monitor) {
-    // A recorded Next that has passed was missed while nothing ran: catch it up once.
-    auto self = shared_from_this();
-    locks_.ReadState(status_key(), [self, now](StatusOr<std::optional<std::string>> text) {
-      if (!text.ok()) return;
-      auto status = ParseStatus(*text);
-      if (status && status->next && *status->next < now &&
-          (!status->last || *status->last < *status->next)) {
-        self->TryFire(*status->next, /*past_due=*/true, /*startup_run=*/false);
-      }
-    });
-  }
+  if (options_.spec.run_on_startup) TryFire(now, /*past_due=*/false, /*startup_run=*/true);
+  CheckPastDue();
   ScheduleNext(now);
 }
 
+void TimerListener::CheckPastDue() {
+  {
+    std::lock_guard lock(mu_);
+    check_timer_ = kNoTimer;
+    if (stopped_ || past_due_checked_) return;
+  }
+  auto self = shared_from_this();
+  locks_.TryAcquire(lock_name(), options_.owner, options_.lock_duration, [self](StatusOr<bool> held) {
+    if (!held.ok() || !*held) {
+      // Another instance holds the schedule (or a killed host's lease has not lapsed yet).
+      std::lock_guard lock(self->mu_);
+      if (self->stopped_ || self->past_due_checked_) return;
+      std::weak_ptr<TimerListener> weak = self;
+      self->check_timer_ = self->clock_.Schedule(self->options_.lock_duration / 3, [weak] {
+        if (auto me = weak.lock()) me->CheckPastDue();
+      });
+      return;
+    }
+    {
+      std::lock_guard lock(self->mu_);
+      self->held_ = true;
+    }
+    self->locks_.ReadState(self->status_key(), [self](StatusOr<std::optional<std::string>> text) {
+      if (!text.ok()) return;
+      WallTime now = self->clock_.WallNow();
+      {
+        std::lock_guard lock(self->mu_);
+        if (self->past_due_checked_) return;
+        self->past_due_checked_ = true;
+      }
+      auto status = ParseStatus(*text);
+      if (status && status->next && *status->next < now &&
+          (!status->last || *status->last < *status->next)) {
+        self->Claimed(*status->next, status->last, /*past_due=*/true);
+      }
+    });
+  });
+}
+
 void TimerListener::Stop() {
-  std::lock_guard lock(mu_);
-  stopped_ = true;
-  clock_.Cancel(timer_);
-  timer_ = kNoTimer;
+  bool held;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    clock_.Cancel(timer_);
+    clock_.Cancel(check_timer_);
+    timer_ = check_timer_ = kNoTimer;
+    held = held_;
+  }
+  // Hand the schedule over at once rather than after the lease (a graceful stop).
+  if (held) locks_.Release(lock_name(), options_.owner, [](Status) {});
 }
 
 void TimerListener::ScheduleNext(WallTime after) {
@@ -144,6 +180,10 @@ void TimerListener::TryFire(WallTime occurrence, bool past_due, bool startup_run
                   FormatIso8601(occurrence));
           return;
         }
+        {
+          std::lock_guard lock(self->mu_);
+          self->held_ = *held;
+        }
         if (!*held) return;  // another instance runs this schedule
         self->locks_.ReadState(
             self->status_key(),
@@ -157,7 +197,18 @@ void TimerListener::TryFire(WallTime occurrence, bool past_due, bool startup_run
               std::optional<WallTime> previous = status ? status->last : std::nullopt;
               // Claimed already (by us or an instance whose lease lapsed since): once only.
               if (!startup_run && previous && *previous >= occurrence) return;
-              self->Claimed(occurrence, previous, past_due);
+              bool late = past_due;
+              {
+                std::lock_guard lock(self->mu_);
+                if (!self->past_due_checked_ && !startup_run) {
+                  // The first hold of the schedule: an earlier occurrence was missed, so this
+                  // run is the catch-up (one run, IsPastDue) as at start.
+                  self->past_due_checked_ = true;
+                  late = late || (status && status->next && *status->next < occurrence &&
+                                  (!previous || *previous < *status->next));
+                }
+              }
+              self->Claimed(occurrence, previous, late);
             });
       });
 }

@@ -6,8 +6,10 @@
 //      ran T already (its lease may have lapsed since): skip;
 //   3. record {Last: T, Next: next(T)} before invoking, so T is claimed even if we die;
 //   4. invoke with Azure's payload.
-// useMonitor: at start (and when the lock is first taken) a recorded Next that has passed
-// means an occurrence was missed while nothing ran: it runs once with IsPastDue: true.
+// useMonitor: the first time this instance holds the lock (at start, retried until another
+// holder's lease lapses, or at its first occurrence) a recorded Next that has passed means an
+// occurrence was missed while nothing ran: it runs once with IsPastDue: true.
+// Stop() gives the lock up, so a restarted host takes the schedule over at once.
 // runOnStartup: one extra run when the listener starts.
 #pragma once
 
@@ -29,7 +31,8 @@ struct TimerListenerOptions {
   std::string owner;      // this instance's id
   std::string app_name;   // names the lock and status records, like Azure's host id
   std::string time_zone;  // WEBSITE_TIME_ZONE; "" = UTC
-  Duration lock_duration = std::chrono::seconds(60);
+  // Azure's singleton lock period (15 s): a killed holder's schedule moves on after this.
+  Duration lock_duration = std::chrono::seconds(15);
 };
 
 class TimerListener : public std::enable_shared_from_this<TimerListener> {
@@ -61,6 +64,8 @@ class TimerListener : public std::enable_shared_from_this<TimerListener> {
   void OnDue(WallTime occurrence);
   // Takes the lock, checks and claims the occurrence, invokes. past_due: a catch-up run.
   void TryFire(WallTime occurrence, bool past_due, bool startup_run);
+  // useMonitor's catch-up, once per listener: retried while another instance holds the lock.
+  void CheckPastDue();
   void Claimed(WallTime occurrence, std::optional<WallTime> previous, bool past_due);
   static std::optional<Status_> ParseStatus(const std::optional<std::string>& text);
 
@@ -71,7 +76,10 @@ class TimerListener : public std::enable_shared_from_this<TimerListener> {
   NextFn next_;
   std::mutex mu_;
   bool stopped_ = true;
+  bool past_due_checked_ = false;
+  bool held_ = false;  // the last TryAcquire got the lock
   TimerId timer_ = kNoTimer;
+  TimerId check_timer_ = kNoTimer;
   std::int64_t fired_ = 0;
 };
 

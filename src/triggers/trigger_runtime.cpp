@@ -99,6 +99,15 @@ StatusOr<Storage*> TriggerRuntime::StorageFor(const std::string& connection_name
 }
 
 void TriggerRuntime::Start() {
+  // Messages held by hosts that were killed come back now instead of after their lease.
+  for (auto& [name, storage] : storages_) {
+    storage.queues->ReleaseLeasesOfDeadOwners([name = name](StatusOr<std::int64_t> released) {
+      if (released.ok() && *released > 0) {
+        LogInfo("Host.Triggers", "storage '{}': {} queue message(s) leased by hosts that no "
+                "longer run are visible again", name, *released);
+      }
+    });
+  }
   int threshold = app_.host.queues.NewBatchThreshold(options_.cores);
   for (const auto& spec : specs_.queue_triggers) {
     if (!Runs(*spec.function)) continue;

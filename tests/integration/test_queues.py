@@ -76,8 +76,8 @@ class QueueTriggerTest(SquallTestCase):
             self.assertIn(key, meta)
         self.assertTrue(wait_until(
             lambda: queue_cli(app, "length", "work-items").stdout.strip() == b"0", 10))
-        self.assertTrue(app.find_logs(category="Function.work", contains="Succeeded")
-                        or app.find_logs(contains="Executed 'Functions.work' (Succeeded)"),
+        self.assertTrue(app.wait_log(category="Function.work",
+                                     contains="Executed 'Functions.work' (Succeeded)"),
                         app.diagnostics())
 
     def test_put_to_invocation_is_fast_when_idle(self):
@@ -110,7 +110,7 @@ class QueueTriggerTest(SquallTestCase):
         attempts = [r["dequeueCount"] for r in results(app) if r["event"] == "fail"]
         self.assertEqual(attempts, [1, 2, 3])  # maxDequeueCount 3
         self.assertEqual(queue_cli(app, "length", "work-items").stdout.strip(), b"0")
-        self.assertTrue(app.find_logs(contains="moved to queue 'work-items-poison'"),
+        self.assertTrue(app.wait_log(contains="moved to queue 'work-items-poison'"),
                         app.diagnostics())
 
     def test_invalid_base64_goes_to_poison_with_a_reason(self):
@@ -131,7 +131,7 @@ class QueueTriggerTest(SquallTestCase):
             lambda: queue_cli(app, "length", "work-items-poison").stdout.strip() == b"1", 20),
             app.diagnostics())
         self.assertEqual(results(app), [])
-        self.assertTrue(app.find_logs(contains="not valid base64"), app.diagnostics())
+        self.assertTrue(app.wait_log(contains="not valid base64"), app.diagnostics())
 
     def test_worker_crash_mid_batch_loses_nothing(self):
         app = self.start()

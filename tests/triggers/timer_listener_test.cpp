@@ -116,6 +116,40 @@ TEST_F(TimerListenerTest, MissedOccurrenceRunsOnceAsPastDueAfterRestart) {
   EXPECT_FALSE(runs_[2].past_due);
 }
 
+TEST_F(TimerListenerTest, AfterAKilledHolderTheCatchUpWaitsForItsLeaseToLapse) {
+  auto t = Make("i-1", "0 0 * * * *");  // hourly
+  t->Start();
+  clock_.Advance(50min);  // 23:00 ran; i-1 holds the lock until 23:00:15
+  ASSERT_EQ(runs_.size(), 1u);
+  // Killed: no Stop(), so the lock is not released; pretend it was just renewed.
+  locks_.TryAcquire(t->lock_name(), "i-1", 15s, [](StatusOr<bool>) {});
+  auto abandoned = t;  // kept alive but never called again (its timers are cancelled below)
+  t->Stop();
+  locks_.TryAcquire(t->lock_name(), "i-1", 15s, [](StatusOr<bool>) {});  // Stop released it
+  clock_.Advance(3h);
+  locks_.TryAcquire(t->lock_name(), "i-1", 15s, [](StatusOr<bool>) {});  // still "held"
+  auto again = Make("i-2", "0 0 * * * *");
+  again->Start();
+  EXPECT_EQ(runs_.size(), 1u);  // the lock is i-1's for 15 s more
+  clock_.Advance(20s);
+  ASSERT_EQ(runs_.size(), 2u);
+  EXPECT_TRUE(runs_[1].past_due);
+  EXPECT_EQ(runs_[1].instance, "i-2");
+}
+
+TEST_F(TimerListenerTest, GracefulStopHandsTheScheduleOverAtOnce) {
+  auto a = Make("i-a", "*/2 * * * * *");
+  a->Start();
+  clock_.Advance(3s);
+  ASSERT_EQ(runs_.size(), 1u);
+  a->Stop();
+  auto b = Make("i-b", "*/2 * * * * *");
+  b->Start();
+  clock_.Advance(2s);
+  ASSERT_EQ(runs_.size(), 2u);
+  EXPECT_EQ(runs_[1].instance, "i-b");
+}
+
 TEST_F(TimerListenerTest, WithoutMonitorMissedOccurrencesAreNotCaughtUp) {
   auto t = Make("i-1", "0 0 * * * *", false, /*use_monitor=*/false);
   t->Start();
