@@ -135,7 +135,11 @@ class AzuriteTest(SquallTestCase):
         self.assertNotIn("d3Jvbmcga2V5", err)  # the key is never printed
         # The host keeps running and says why its listener cannot poll.
         app.start(env={"AzureWebJobsStorage": wrong})
-        self.assertTrue(app.wait_log(contains="devstoreaccount1", timeout=15), app.diagnostics())
+        self.assertTrue(app.wait_log(contains="polling queue 'work-items' failed", timeout=15),
+                        app.diagnostics())
+        line = app.find_logs(contains="polling queue 'work-items' failed")[0]
+        self.assertIn("devstoreaccount1", line["message"])
+        self.assertNotIn("d3Jvbmcga2V5", json.dumps(app.logs()))
         self.assertEqual(app.status()["state"], "Running")
 
 
