@@ -240,3 +240,66 @@ class QueueKillTest(SquallTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class QueueRecoveryTest(SquallTestCase):
+    """A dead instance's messages run again at once on embedded storage, not after their
+    10-minute lease (the default lease is used here)."""
+
+    def starts(self, app):
+        return [r for r in results(app) if r["event"] == "start"]
+
+    def test_killed_instances_message_comes_back_at_once(self):
+        app = self.make_app("tests/apps/queues")
+        env = {"SQUALL_TEST_RESULTS": app.path("results.jsonl")}
+        app.start("--plan", "dedicated", "--instances", "1", "--decision-interval", "200ms",
+                  env=env)
+        queue_cli(app, "put", "work-items", "sleep:60000")
+        self.assertTrue(wait_until(lambda: len(self.starts(app)) == 1, 20), app.diagnostics())
+        victim = [i for i in app.get_json("/admin/platform/instances", headers=app.master())
+                  if i["state"] == "ready"][0]
+        os.kill(victim["pid"], signal.SIGKILL)
+        # The replacement takes it again long before the 10-minute lease would end.
+        self.assertTrue(wait_until(lambda: len(self.starts(app)) == 2, 30), app.diagnostics())
+        self.assertEqual(self.starts(app)[1]["dequeueCount"], 2)
+        self.assertTrue(app.wait_log(contains="visible again", timeout=10), app.diagnostics())
+
+    def test_restarted_host_reclaims_a_killed_hosts_messages(self):
+        app = self.make_app("tests/apps/queues")
+        env = {"SQUALL_TEST_RESULTS": app.path("results.jsonl")}
+        app.start(env=env)
+        queue_cli(app, "put", "work-items", "sleep:60000")
+        self.assertTrue(wait_until(lambda: len(self.starts(app)) == 1, 20), app.diagnostics())
+        os.kill(app.proc.pid, signal.SIGKILL)
+        app.wait_exit()
+        app._stopped = True
+        app.start(env=env)
+        self.assertTrue(wait_until(lambda: len(self.starts(app)) == 2, 20), app.diagnostics())
+        self.assertTrue(app.wait_log(contains="no longer run are visible again", timeout=10),
+                        app.diagnostics())
+
+
+class QueueScalingTest(SquallTestCase):
+    def test_queue_length_raises_the_instance_count_then_zero(self):
+        app = self.make_app("tests/apps/queues")
+        env = {"SQUALL_TEST_RESULTS": app.path("results.jsonl")}
+        # batchSize 8 + newBatchThreshold 4 = 12 per instance: 60 slow messages want 5.
+        # (Put before the start: the CLI of a sanitizer build is slower than the app drains.)
+        for i in range(60):
+            queue_cli(app, "put", "work-items", f"sleep:{1500 + i}")
+        app.start("--plan", "consumption", "--decision-interval", "200ms", "--other-rate-limit",
+                  "500ms", "--scale-in-delay", "1s", "--idle-timeout", "2s", env=env,
+                  wait_ready=False)
+
+        def instances():
+            return app.get_json("/admin/platform/instances", headers=app.master())
+
+        self.assertTrue(wait_until(lambda: len(instances()) >= 3, 30), app.diagnostics())
+        reasons = [d["reason"] for d in app.get_json("/admin/platform/scale",
+                                                      headers=app.master())]
+        self.assertTrue(any("queue 'work-items' length" in r for r in reasons), reasons)
+        self.assertTrue(wait_until(
+            lambda: len([r for r in results(app) if r["event"] == "ok"]) == 60, 90),
+            app.diagnostics())
+        self.assertTrue(wait_until(lambda: instances() == [], 40),
+                        f"{instances()}\n{app.diagnostics()}")

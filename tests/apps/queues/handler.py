@@ -4,7 +4,7 @@ work (queueTrigger work-items): records each message as a JSON line in the file 
   SQUALL_TEST_RESULTS: {"id", "text", "dequeueCount", "pid", "metadata"}. The text decides:
     "fail..."      -> the worker answers HTTP 500 (the host retries, then poisons)
     "crash..."     -> the worker exits mid-invocation (first attempt only)
-    "sleep:N"      -> sleeps N ms first
+    "sleep:N"      -> records a "start" event, then sleeps N ms
     "forward:X"    -> puts X on queue "forwarded" (queue output binding "forward")
 enqueue (POST /api/enqueue): the request body goes to work-items via a "$return" queue output.
 stats (GET /api/stats): {"pid"}.
@@ -36,6 +36,8 @@ def work(inv):
     meta = inv.metadata
     dequeue = meta.get("DequeueCount")
     if text.startswith("sleep:"):
+        record({"id": meta.get("Id"), "text": text, "dequeueCount": dequeue, "pid": os.getpid(),
+                "event": "start"})
         time.sleep(int(text.split(":", 1)[1]) / 1000.0)
     if text.startswith("crash") and dequeue == 1:
         record({"id": meta.get("Id"), "text": text, "dequeueCount": dequeue, "pid": os.getpid(),
