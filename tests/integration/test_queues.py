@@ -237,6 +237,17 @@ class QueueKillTest(SquallTestCase):
         self.run_with_kills(["--plan", "dedicated", "--instances", "2",
                              "--decision-interval", "200ms"], victim)
 
+    def test_kill_9_of_the_platform_loses_nothing(self):
+        plan = ["--plan", "dedicated", "--instances", "2", "--decision-interval", "200ms"]
+
+        def victim(app, env):
+            os.kill(app.proc.pid, signal.SIGKILL)  # its instances follow (parent-death signal)
+            app.wait_exit()
+            app._stopped = True
+            app.start("--queue-lease", "3", *plan, env=env)
+
+        self.run_with_kills(plan, victim)
+
 
 if __name__ == "__main__":
     unittest.main()
