@@ -38,3 +38,9 @@ format:
 
 clean:
 	rm -rf build-release build-debug
+
+# Queue benchmark (issue 5): embedded storage against Azurite in one run (bench/queue.sh builds
+# build-release with -DSQUALL_BUILD_BENCH=ON for its fill tool).
+.PHONY: bench-queue
+bench-queue: deps
+	bash bench/queue.sh

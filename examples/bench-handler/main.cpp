@@ -3,6 +3,13 @@
 //
 //  - invocation (JSON protocol): POST /{FunctionName} with Content-Type application/json
 //    -> 200 {"Outputs":{"res":{"statusCode":200,"body":"ok"}},"Logs":[],"ReturnValue":null}
+//  - the queue function (JSON protocol): POST /qbench (examples/bench-handler/app-queue, queue
+//    trigger binding "msg") -> 200 {"Outputs":{},"Logs":[],"ReturnValue":null}. When the message
+//    text is "<seq>:<send time, ns since the epoch>" (bench/queue.sh and bench/queue_fill) and
+//    $BENCH_QUEUE_LOG names a file, a line "<seq> <receive time ns>" is appended to it for each
+//    invocation (CLOCK_REALTIME, the clock the sender read: same machine), so the benchmark can
+//    compute enqueue-to-invocation latency. Lines are buffered and written every
+//    $BENCH_QUEUE_LOG_FLUSH_MS milliseconds (default 100; 0 = one write(2) per line), and at exit.
 //  - anything else (forwarding mode, or direct benchmarking: GET/POST /api/bench?x=1 ...)
 //    -> 200 text/plain "ok"
 //
@@ -14,11 +21,19 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -34,6 +49,115 @@ namespace {
 constexpr std::string_view kInvocationBody =
     R"({"Outputs":{"res":{"statusCode":200,"body":"ok"}},"Logs":[],"ReturnValue":null})";
 constexpr std::string_view kForwardBody = "ok";
+constexpr std::string_view kQueueBody = R"({"Outputs":{},"Logs":[],"ReturnValue":null})";
+constexpr std::string_view kQueueFunction = "/qbench";
+
+// The receive log of the queue function (see the top of the file). Thread-safe.
+class QueueLog {
+ public:
+  ~QueueLog() { Close(); }
+
+  // Opens $BENCH_QUEUE_LOG (append); false when unset.
+  bool Open() {
+    const char* path = std::getenv("BENCH_QUEUE_LOG");
+    if (path == nullptr || *path == '\0') return false;
+    fd_ = ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      std::fprintf(stderr, "bench-handler: cannot open BENCH_QUEUE_LOG '%s'\n", path);
+      return false;
+    }
+    if (const char* ms = std::getenv("BENCH_QUEUE_LOG_FLUSH_MS"); ms && *ms) {
+      flush_ms_ = std::atoi(ms);
+    }
+    return true;
+  }
+  bool open() const { return fd_ >= 0; }
+  int flush_ms() const { return flush_ms_; }
+
+  // The message text from the invocation body {"Data":{"msg":"<seq>:<ns>"},...}: logs
+  // "<seq> <now ns>" when it has that shape.
+  void Record(std::string_view body, std::int64_t received_ns) {
+    if (fd_ < 0) return;
+    constexpr std::string_view kKey = R"("msg":")";
+    std::size_t at = body.find(kKey);
+    if (at == std::string_view::npos) return;
+    std::string_view text = body.substr(at + kKey.size());
+    std::uint64_t seq = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
+    if (ec != std::errc() || end == text.data() || end == text.data() + text.size() ||
+        *end != ':') {
+      return;
+    }
+    char line[48];
+    int n = std::snprintf(line, sizeof line, "%llu %lld\n", static_cast<unsigned long long>(seq),
+                          static_cast<long long>(received_ns));
+    if (flush_ms_ <= 0) {
+      WriteAll(line, static_cast<std::size_t>(n));
+      return;
+    }
+    std::lock_guard lock(mu_);
+    buffer_.append(line, static_cast<std::size_t>(n));
+  }
+
+  void Flush() {
+    std::string out;
+    {
+      std::lock_guard lock(mu_);
+      out.swap(buffer_);
+    }
+    if (!out.empty()) WriteAll(out.data(), out.size());
+  }
+
+  void Close() {
+    if (fd_ < 0) return;
+    Flush();
+    ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  void WriteAll(const char* data, std::size_t size) {
+    while (size > 0) {
+      ssize_t w = ::write(fd_, data, size);
+      if (w <= 0) return;
+      data += w;
+      size -= static_cast<std::size_t>(w);
+    }
+  }
+
+  int fd_ = -1;
+  int flush_ms_ = 100;
+  std::mutex mu_;
+  std::string buffer_;
+};
+
+QueueLog g_queue_log;
+
+std::int64_t RealtimeNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Writes the queue log every flush_ms() on the first io_context.
+class QueueLogFlusher {
+ public:
+  QueueLogFlusher(asio::io_context& io, QueueLog& log) : timer_(io), log_(log) {}
+  void Start() {
+    if (!log_.open() || log_.flush_ms() <= 0) return;
+    timer_.expires_after(std::chrono::milliseconds(log_.flush_ms()));
+    timer_.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      log_.Flush();
+      Start();
+    });
+  }
+  void Stop() { timer_.cancel(); }
+
+ private:
+  asio::steady_timer timer_;
+  QueueLog& log_;
+};
 
 // An invocation from the host: POST to a single path segment ("/bench"), JSON body.
 bool is_invocation(const http::request<http::string_body>& req) {
@@ -73,7 +197,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.keep_alive(req_.keep_alive());
     if (is_invocation(req_)) {
       res_.set(http::field::content_type, "application/json");
-      res_.body().assign(kInvocationBody);
+      if (req_.target() == kQueueFunction) {
+        g_queue_log.Record(req_.body(), RealtimeNs());
+        res_.body().assign(kQueueBody);
+      } else {
+        res_.body().assign(kInvocationBody);
+      }
     } else {
       res_.set(http::field::content_type, "text/plain; charset=utf-8");
       res_.body().assign(kForwardBody);
@@ -178,10 +307,14 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     for (int i = 0; i < threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
     Server server(contexts, static_cast<unsigned short>(port));
+    g_queue_log.Open();
+    QueueLogFlusher flusher(*contexts.front(), g_queue_log);
+    flusher.Start();
 
     asio::signal_set signals(*contexts.front(), SIGINT, SIGTERM);
     signals.async_wait([&](beast::error_code, int) {
       server.stop();
+      flusher.Stop();
       for (auto& c : contexts) c->stop();
     });
 
@@ -194,6 +327,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([&contexts, i] { contexts[i]->run(); });
     contexts.front()->run();
     for (auto& t : pool) t.join();
+    g_queue_log.Close();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench-handler: %s\n", e.what());
     return 1;
