@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/app_config.h"
+#include "core/ascii.h"
 
 namespace squall::config_json {
 
@@ -44,7 +45,7 @@ std::string Quote(std::string_view s);
 // What a value is, for "got ..." in messages: a string or scalar as JSON text, "an object",
 // "an array".
 std::string Describe(const boost::json::value& v);
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+using ::squall::EqualsIgnoreCase;
 bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
 std::string ToLowerAscii(std::string_view s);
 

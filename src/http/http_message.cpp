@@ -5,13 +5,6 @@
 
 namespace squall {
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 namespace {
 const std::string* FindIn(const std::vector<HttpHeader>& headers, std::string_view name) {
   for (const auto& h : headers)

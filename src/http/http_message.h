@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/ascii.h"  // EqualsIgnoreCase: header names
+
 namespace squall {
 
 struct HttpHeader {
@@ -37,7 +39,6 @@ struct HttpResponse {
   void SetHeader(std::string name, std::string value);  // replaces any with that name
 };
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 const char* HttpReasonPhrase(int status);
 
 // A response with a small JSON/text body, content-type set.

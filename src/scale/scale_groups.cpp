@@ -2,22 +2,9 @@
 
 #include <cctype>
 
+#include "core/ascii.h"
+
 namespace squall {
-
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::string GroupOf(std::string_view trigger_type, std::string_view function_name) {
   if (EqualsIgnoreCase(trigger_type, "httpTrigger")) return std::string(kHttpGroup);

@@ -54,18 +54,6 @@ StatusOr<std::vector<QueueMessage>> ParseMessages(const std::string& body) {
   return out;
 }
 
-Status QueueNameStatus(const std::string& queue) {
-  std::string problem = QueueNameProblem(queue);
-  if (problem.empty()) return Status::Ok();
-  return InvalidArgument("queue name '" + queue + "': " + problem);
-}
-
-Status CountStatus(int max_messages) {
-  if (max_messages >= 1 && max_messages <= kMaxMessagesPerGet) return Status::Ok();
-  return InvalidArgument("max_messages must be 1.." + std::to_string(kMaxMessagesPerGet) +
-                         ", not " + std::to_string(max_messages));
-}
-
 Status VisibilityStatus(std::int64_t secs) {
   if (secs >= 0 && secs <= kMaxVisibilitySeconds) return Status::Ok();
   return InvalidArgument("a visibility timeout is 0 s to 7 days, not " + std::to_string(secs) +
@@ -164,7 +152,7 @@ void AzureQueueStore::Get(const std::string& queue, int max_messages, Duration v
                           const std::string& /*lease_owner*/,
                           Callback<StatusOr<std::vector<QueueMessage>>> done) {
   if (Status s = QueueNameStatus(queue); !s.ok()) return Fail(std::move(done), s);
-  if (Status s = CountStatus(max_messages); !s.ok()) return Fail(std::move(done), s);
+  if (Status s = MessageCountStatus(max_messages); !s.ok()) return Fail(std::move(done), s);
   std::int64_t secs = CeilSeconds(visibility);
   if (Status s = VisibilityStatus(secs); !s.ok()) return Fail(std::move(done), s);
   secs = std::max<std::int64_t>(1, secs);  // Azure's smallest visibility timeout for Get
@@ -190,7 +178,7 @@ void AzureQueueStore::Get(const std::string& queue, int max_messages, Duration v
 void AzureQueueStore::Peek(const std::string& queue, int max_messages,
                            Callback<StatusOr<std::vector<QueueMessage>>> done) {
   if (Status s = QueueNameStatus(queue); !s.ok()) return Fail(std::move(done), s);
-  if (Status s = CountStatus(max_messages); !s.ok()) return Fail(std::move(done), s);
+  if (Status s = MessageCountStatus(max_messages); !s.ok()) return Fail(std::move(done), s);
   AzureRequest request{"GET",
                        MessagesPath(queue),
                        {{"peekonly", "true"}, {"numofmessages", std::to_string(max_messages)}},

@@ -21,4 +21,16 @@ std::string QueueNameProblem(const std::string& name) {
   return "";
 }
 
+Status QueueNameStatus(const std::string& queue) {
+  std::string problem = QueueNameProblem(queue);
+  if (problem.empty()) return Status::Ok();
+  return InvalidArgument("queue name '" + queue + "': " + problem);
+}
+
+Status MessageCountStatus(int max_messages) {
+  if (max_messages >= 1 && max_messages <= kMaxMessagesPerGet) return Status::Ok();
+  return InvalidArgument("max_messages must be 1.." + std::to_string(kMaxMessagesPerGet) +
+                         ", not " + std::to_string(max_messages));
+}
+
 }  // namespace squall

@@ -97,5 +97,8 @@ namespace squall {
 // Azure's queue name rule: 3-63 characters, lower-case letters, digits and '-', starting and
 // ending with a letter or digit, no "--". Returns "" when valid, else what is wrong.
 std::string QueueNameProblem(const std::string& name);
+// The checks every store makes before it does anything, as Status (kInvalidArgument).
+Status QueueNameStatus(const std::string& queue);
+Status MessageCountStatus(int max_messages);  // 1..kMaxMessagesPerGet
 
 }  // namespace squall

@@ -31,18 +31,6 @@ std::int64_t Plus(std::int64_t t, Duration d) {
   return d.count() > kNever - t ? kNever : t + d.count();
 }
 
-Status QueueNameStatus(const std::string& queue) {
-  std::string problem = QueueNameProblem(queue);
-  if (problem.empty()) return Status::Ok();
-  return InvalidArgument("queue name '" + queue + "': " + problem);
-}
-
-Status CountStatus(int max_messages) {
-  if (max_messages >= 1 && max_messages <= kMaxMessagesPerGet) return Status::Ok();
-  return InvalidArgument(
-      fmt::format("max_messages must be 1..{}, not {}", kMaxMessagesPerGet, max_messages));
-}
-
 Status VisibilityStatus(Duration visibility) {
   if (visibility >= Duration::zero() && visibility <= kMaxVisibility) return Status::Ok();
   return InvalidArgument(fmt::format("a visibility timeout is 0 s to 7 days, not {} s",
@@ -190,7 +178,7 @@ void SqliteQueueStore::Get(const std::string& queue, int max_messages, Duration 
                            Callback<StatusOr<std::vector<QueueMessage>>> done) {
   using R = StatusOr<std::vector<QueueMessage>>;
   if (Status s = QueueNameStatus(queue); !s.ok()) return Refuse<R>(std::move(done), s);
-  if (Status s = CountStatus(max_messages); !s.ok()) return Refuse<R>(std::move(done), s);
+  if (Status s = MessageCountStatus(max_messages); !s.ok()) return Refuse<R>(std::move(done), s);
   if (Status s = VisibilityStatus(visibility); !s.ok()) return Refuse<R>(std::move(done), s);
   visibility = std::max(visibility, kMinGetVisibility);
   std::int64_t now = Nanos(clock_.WallNow());
@@ -226,7 +214,7 @@ void SqliteQueueStore::Peek(const std::string& queue, int max_messages,
                             Callback<StatusOr<std::vector<QueueMessage>>> done) {
   using R = StatusOr<std::vector<QueueMessage>>;
   if (Status s = QueueNameStatus(queue); !s.ok()) return Refuse<R>(std::move(done), s);
-  if (Status s = CountStatus(max_messages); !s.ok()) return Refuse<R>(std::move(done), s);
+  if (Status s = MessageCountStatus(max_messages); !s.ok()) return Refuse<R>(std::move(done), s);
   std::int64_t now = Nanos(clock_.WallNow());
   Call<R>(
       SqliteWrites::kNone,
