@@ -15,5 +15,5 @@ cmake --build "$build" --target squall >/dev/null
 cd tests/integration
 root="$(cd ../.. && pwd)"
 SQUALL_BIN="$root/$build/bin/squall" SQUALL_REPO="$root" \
-  SQUALL_KILL_TEST_MESSAGES="$n" python3 -m unittest -v test_queues.QueueKillTest 2>&1 |
+  SQUALL_KILL_TEST_MESSAGES="$n" python3 -m unittest -v test_queue_kills 2>&1 |
   grep -E "kill -9 run|^test_|OK|FAIL|Error" 
