@@ -34,7 +34,15 @@ void TriggerMonitor::Stop() {
   timer_ = kNoTimer;
 }
 
-void TriggerMonitor::Refresh() { ReadAll(); }
+void TriggerMonitor::Refresh() {
+  {
+    std::lock_guard lock(mu_);
+    MonoTime now = clock_.Now();
+    if (last_refresh_ && now - *last_refresh_ < std::chrono::milliseconds(50)) return;
+    last_refresh_ = now;
+  }
+  ReadAll();
+}
 
 void TriggerMonitor::ReadAll() {
   std::vector<std::size_t> to_read;

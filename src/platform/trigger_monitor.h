@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,8 @@ class TriggerMonitor final : public TriggerSource {
 
   void Start();
   void Stop();
-  // Reads every length now (a change was seen in storage).
+  // Reads every length now (a change was seen in storage); at most once per 50 ms, since every
+  // commit of every instance calls it and the periodic read catches up anyway.
   void Refresh();
 
   std::vector<TriggerTarget> Targets() const override;
@@ -60,6 +62,7 @@ class TriggerMonitor final : public TriggerSource {
   std::vector<bool> reading_;
   std::function<void()> wake_;
   TimerId timer_ = kNoTimer;
+  std::optional<MonoTime> last_refresh_;
   bool stopped_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
