@@ -357,7 +357,7 @@ KEYS=()
 for backend in ${BACKENDS//,/ }; do
   if [[ $backend == azurite ]]; then
     # A fresh Azurite for each part: it slows down with every message it has held, and its
-    # extent GC (every 60 s) can stall it for many seconds once thousands were deleted.
+    # queue GC (every 60 s) seemed to stall it for 26 s once thousands had been deleted.
     start_azurite; roundtrip azurite; stop_started "$AZURITE_PID"
     start_azurite; latency azurite; stop_started "$AZURITE_PID"
     start_azurite; drain azurite azurite "$AZ_COUNT"; stop_started "$AZURITE_PID"
@@ -389,7 +389,7 @@ label() {
   esac
 }
 
-echo "## Queue benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+echo "## Queue benchmark ($(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo 'unknown: not a git checkout'))"
 echo
 echo "$(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); build: $BUILD_DIR;" \
   "worker log flush every ${FLUSH_MS} ms (0 = per line). fdatasync of 4 KiB on the disk of $TMP," \
