@@ -192,7 +192,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   std::unique_ptr<FileChangeWatcher> storage_watcher;
   if (!storages.empty()) {
     auto watcher = FileChangeWatcher::Watch(
-        loop, EmbeddedStoragePath(app->root).string() + "-wal",
+        loop, EmbeddedChangeSignalPath(app->root),
         [&trigger_monitor] { trigger_monitor.Refresh(); });
     if (watcher.ok()) storage_watcher = std::move(*watcher);
   }

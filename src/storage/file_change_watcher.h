@@ -1,8 +1,10 @@
 // Tells when a file changes, across processes (inotify on its folder). The embedded store's
-// listeners use it on the SQLite write-ahead log: every commit by any process of the app (a
-// `squall queue put`, another instance, the platform) writes the WAL, so a waiting queue
-// listener polls at once instead of after its back-off — milliseconds from put to invocation
-// where Azure's polling takes up to a minute. A hint only: listeners still poll on their own.
+// listeners use it on the store's change signal (storage.h EmbeddedChangeSignalPath), which
+// every commit that makes work visible touches, in any process of the app (a `squall queue
+// put`, an output of another instance): a waiting queue listener polls at once instead of
+// after its back-off — milliseconds from put to invocation where Azure's polling takes up to a
+// minute. Not the WAL itself: listeners' own takes and deletes write it thousands of times a
+// second. A hint only: listeners still poll on their own.
 #pragma once
 
 #include <filesystem>

@@ -26,6 +26,11 @@
 
 namespace squall {
 
+// The file every commit that makes work visible touches (DB.db-changed): what idle listeners
+// of every process of the app watch (FileChangeWatcher), instead of the WAL, which the
+// listeners' own takes and deletes write too.
+std::filesystem::path EmbeddedChangeSignalPathFor(const std::filesystem::path& db_path);
+
 class SqliteDatabase {
  public:
   struct Options {
@@ -70,9 +75,12 @@ class SqliteDatabase {
   // has expired by then. R is Status or StatusOr<T>.
   template <typename R>
   void Call(SqliteWrites writes, std::weak_ptr<const void> caller,
-            typename SqliteCall<R>::Work work, typename SqliteCall<R>::Done done) {
-    Submit(std::make_unique<SqliteCall<R>>(writes, std::move(caller), std::move(work),
-                                           std::move(done)));
+            typename SqliteCall<R>::Work work, typename SqliteCall<R>::Done done,
+            SqliteCommit commit = {}) {
+    auto job = std::make_unique<SqliteCall<R>>(writes, std::move(caller), std::move(work),
+                                               std::move(done));
+    job->set_commit(commit);
+    Submit(std::move(job));
   }
   // Answers `done` with `result` on the loop without touching the database (a refused call).
   template <typename R>
@@ -93,11 +101,17 @@ class SqliteDatabase {
   void RunBatch(std::vector<std::unique_ptr<SqliteJob>>& jobs);
   void RunJob(SqliteJob& job);
   Status Begin(bool writes);
+  // Sets PRAGMA synchronous (outside a transaction) when it differs from the current one.
+  void SetDurable(bool durable);
+  // Tells watchers of the change signal file that a commit made work visible.
+  void Signal();
 
   const std::filesystem::path path_;
   EventLoop& loop_;
   const Options options_;
   std::unique_ptr<SqliteConnection> db_;  // the storage thread's only
+  bool durable_ = true;   // the connection's synchronous=FULL (storage thread only)
+  int signal_fd_ = -1;    // the change signal file, opened on first use (storage thread only)
 
   std::mutex mu_;
   std::condition_variable wake_;

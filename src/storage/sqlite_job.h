@@ -26,12 +26,26 @@ enum class SqliteWrites {
   kAllOrNothing,
 };
 
+// How a job's commit must reach the disk, and who should hear of it.
+struct SqliteCommit {
+  // true: acknowledged only once fsynced (synchronous=FULL): puts, clears, locks, state. false:
+  // a power loss may undo it (synchronous=NORMAL; WAL keeps it safe from process crashes):
+  // taking, deleting and releasing messages, whose loss only means a message runs again.
+  bool durable = true;
+  // Touch the change signal after the commit (storage.h EmbeddedChangeSignalPath): work became
+  // visible that idle listeners in any process should look at now.
+  bool signal = false;
+};
+inline constexpr SqliteCommit kRelaxedCommit{false, false};
+
 class SqliteJob {
  public:
   explicit SqliteJob(SqliteWrites writes) : writes_(writes) {}
   virtual ~SqliteJob() = default;
 
   SqliteWrites writes() const { return writes_; }
+  const SqliteCommit& commit() const { return commit_; }
+  void set_commit(SqliteCommit commit) { commit_ = commit; }
   // On the storage thread, inside the transaction. false = the job failed: its writes are
   // undone (its statement, or its savepoint) and the other jobs of the batch go on.
   virtual bool Run(SqliteConnection& db) = 0;
@@ -42,6 +56,7 @@ class SqliteJob {
 
  private:
   SqliteWrites writes_;
+  SqliteCommit commit_;
 };
 
 // A job from a function returning R (Status or StatusOr<T>) and a callback taking it.

@@ -118,8 +118,8 @@ std::string SqliteQueueStore::Describe() const { return db_->Describe(); }
 
 template <typename R>
 void SqliteQueueStore::Call(SqliteWrites writes, typename SqliteCall<R>::Work work,
-                            Callback<R> done) {
-  db_->Call<R>(writes, alive_, std::move(work), std::move(done));
+                            Callback<R> done, SqliteCommit commit) {
+  db_->Call<R>(writes, alive_, std::move(work), std::move(done), commit);
 }
 
 template <typename R>
@@ -170,7 +170,7 @@ void SqliteQueueStore::Put(const std::string& queue, std::string text, Duration 
         if (Status s = insert.Run(); !s.ok()) return s;
         return std::move(m);
       },
-      std::move(done));
+      std::move(done), SqliteCommit{true, true});
 }
 
 void SqliteQueueStore::Get(const std::string& queue, int max_messages, Duration visibility,
@@ -207,7 +207,7 @@ void SqliteQueueStore::Get(const std::string& queue, int max_messages, Duration 
         take.Bind(3, queue).Bind(4, now).Bind(5, max_messages);
         return ReadMessages(take);
       },
-      std::move(done));
+      std::move(done), kRelaxedCommit);
 }
 
 void SqliteQueueStore::Peek(const std::string& queue, int max_messages,
@@ -250,7 +250,7 @@ void SqliteQueueStore::Delete(const std::string& queue, const std::string& id,
         if (!s.ok()) return s;
         return db.Changes() == 1 ? Status::Ok() : NotFoundStatus(queue, id);
       },
-      std::move(done));
+      std::move(done), kRelaxedCommit);
 }
 
 void SqliteQueueStore::UpdateVisibility(const std::string& queue, const std::string& id,
@@ -275,7 +275,7 @@ void SqliteQueueStore::UpdateVisibility(const std::string& queue, const std::str
         if (updated->empty()) return NotFoundStatus(queue, id);
         return std::move(updated->front());
       },
-      std::move(done));
+      std::move(done), SqliteCommit{false, true});
 }
 
 void SqliteQueueStore::Length(const std::string& queue, Callback<StatusOr<std::int64_t>> done) {
@@ -296,7 +296,7 @@ void SqliteQueueStore::Length(const std::string& queue, Callback<StatusOr<std::i
         if (!count.ok()) return count.status();
         return n;
       },
-      std::move(done));
+      std::move(done), kRelaxedCommit);
 }
 
 void SqliteQueueStore::Clear(const std::string& queue, Callback<Status> done) {
@@ -321,7 +321,7 @@ void SqliteQueueStore::ReleaseLeases(const std::string& lease_owner,
       [owner = lease_owner, now, shared = shared_](SqliteConnection& db) -> R {
         return shared->Release(db, owner, now);
       },
-      std::move(done));
+      std::move(done), SqliteCommit{false, true});
 }
 
 void SqliteQueueStore::ListQueues(Callback<StatusOr<std::vector<std::string>>> done) {
@@ -380,7 +380,7 @@ void SqliteQueueStore::ReleaseDeadOwners(Callback<StatusOr<DeadOwners>> done) {
         }
         return out;
       },
-      std::move(done));
+      std::move(done), SqliteCommit{false, true});
 }
 
 }  // namespace squall

@@ -58,7 +58,8 @@ class SqliteQueueStore final : public QueueStore {
   struct Shared;  // state of the storage thread's jobs
 
   template <typename R>
-  void Call(SqliteWrites writes, typename SqliteCall<R>::Work work, Callback<R> done);
+  void Call(SqliteWrites writes, typename SqliteCall<R>::Work work, Callback<R> done,
+            SqliteCommit commit = {});
   template <typename R>
   void Refuse(Callback<R> done, const Status& error);
 

@@ -1,6 +1,7 @@
 #include "storage/storage.h"
 
 #include "storage/azure_storage.h"
+#include "storage/sqlite_database.h"
 #include "storage/sqlite_storage.h"
 
 namespace squall {
@@ -16,6 +17,10 @@ StatusOr<Storage> OpenStorage(const StorageConnection& connection,
 
 std::filesystem::path EmbeddedStoragePath(const std::filesystem::path& app_root) {
   return app_root / ".squall" / "storage.db";
+}
+
+std::filesystem::path EmbeddedChangeSignalPath(const std::filesystem::path& app_root) {
+  return EmbeddedChangeSignalPathFor(EmbeddedStoragePath(app_root));
 }
 
 }  // namespace squall

@@ -23,6 +23,9 @@ struct Storage {
 // is contacted until the first call. The stores call back on `loop`.
 // APP/.squall/storage.db: the embedded store every process of the app shares.
 std::filesystem::path EmbeddedStoragePath(const std::filesystem::path& app_root);
+// The file the embedded store touches after each commit that makes work visible (a put, a
+// release): what idle listeners watch to poll at once.
+std::filesystem::path EmbeddedChangeSignalPath(const std::filesystem::path& app_root);
 
 StatusOr<Storage> OpenStorage(const StorageConnection& connection,
                               const std::filesystem::path& app_root, EventLoop& loop,

@@ -85,7 +85,7 @@ StatusOr<Storage*> TriggerRuntime::StorageFor(const std::string& connection_name
   LogInfo("Host.Triggers", "storage '{}': {}", connection_name, it->second.queues->Describe());
   if (connection->kind == StorageConnection::Kind::kEmbedded && !watcher_) {
     // Any commit to the shared database wakes idle listeners (see file_change_watcher.h).
-    auto watcher = FileChangeWatcher::Watch(loop_, EmbeddedStoragePath(app_.root).string() + "-wal",
+    auto watcher = FileChangeWatcher::Watch(loop_, EmbeddedChangeSignalPath(app_.root),
                                             [this] {
                                               for (auto& l : listeners_) l->Wake();
                                             });

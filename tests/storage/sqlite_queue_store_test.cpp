@@ -58,6 +58,25 @@ TEST_F(SqliteQueueStoreTest, TwoProcessesSeeEachOthersMessages) {
   EXPECT_EQ(*qa.Length("work"), 0);
 }
 
+TEST_F(SqliteQueueStoreTest, CommitsThatMakeWorkVisibleTouchTheChangeSignal) {
+  // Listeners of every process watch this file; takes and deletes must not touch it (they
+  // happen thousands of times a second), puts and releases must.
+  const std::filesystem::path signal = EmbeddedChangeSignalPathFor(path());
+  Process a(path(), loop_, clock_);
+  SyncQueue q(loop_, a.queues());
+  ASSERT_TRUE(q.Put("work", "x").ok());
+  ASSERT_TRUE(std::filesystem::exists(signal));
+  std::filesystem::remove(signal);
+  Process b(path(), loop_, clock_);  // a fresh connection: opens the signal anew when it needs it
+  SyncQueue qb(loop_, b.queues());
+  auto got = qb.Get("work", 32, kLong, "instance-b");
+  ASSERT_TRUE(got.ok() && got->size() == 1u);
+  ASSERT_TRUE(qb.Delete("work", got->front()).ok());
+  EXPECT_FALSE(std::filesystem::exists(signal)) << "a take or delete touched the signal";
+  ASSERT_TRUE(qb.Put("work", "y").ok());
+  EXPECT_TRUE(std::filesystem::exists(signal));
+}
+
 TEST_F(SqliteQueueStoreTest, MessageIsNeverGivenToTwoGettersWhileInvisible) {
   Process a(path(), loop_, clock_);
   Process b(path(), loop_, clock_);
