@@ -49,7 +49,8 @@ std::optional<WallTime> ParseIso8601(std::string_view text) {
   if (pos + 1 != text.size() || (text[pos] != 'Z' && text[pos] != 'z')) return std::nullopt;
   std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                   std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  // WallTime counts nanoseconds in 64 bits: 1677-09-21 to 2262-04-11. Whole years inside it only.
+  if (!ymd.ok() || y < 1678 || y > 2261 || h > 23 || mi > 59 || s > 60) return std::nullopt;
   auto days = std::chrono::sys_days(ymd);
   return WallTime(days.time_since_epoch() + std::chrono::hours(h) + std::chrono::minutes(mi) +
                   std::chrono::seconds(s) + fraction);
