@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -279,12 +280,67 @@ Status InstanceCgroup::AddProcess(pid_t pid) const {
   return Status::Ok();
 }
 
+Status InstanceCgroup::AddCallingThread() const {
+  if (version_ != 1) {
+    return FailedPrecondition("a thread can join a group on its own only on cgroup v1");
+  }
+  std::string tid = std::to_string(static_cast<pid_t>(::syscall(SYS_gettid)));
+  for (const auto& dir : dirs_) {
+    Status s = WriteFile(dir / "tasks", tid);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status InstanceCgroup::SetLimits(const ResourceLimits& limits) {
+  std::vector<std::pair<fs::path, std::string>> writes;
+  if (version_ == 2) {
+    if (memory_) writes.emplace_back(memory_dir_ / "memory.max", MemoryMaxText(limits.memory_bytes));
+    if (cpu_) writes.emplace_back(cpu_dir_ / "cpu.max", CpuMaxText(limits.cpu_cores));
+  } else {
+    if (memory_)
+      writes.emplace_back(memory_dir_ / "memory.limit_in_bytes",
+                          MemoryLimitInBytesText(limits.memory_bytes));
+    if (cpu_) {
+      writes.emplace_back(cpu_dir_ / "cpu.cfs_period_us", std::to_string(kCpuPeriodUs));
+      writes.emplace_back(cpu_dir_ / "cpu.cfs_quota_us", CfsQuotaText(limits.cpu_cores));
+    }
+  }
+  for (const auto& [path, text] : writes) {
+    if (Status s = WriteFile(path, text); !s.ok()) return s;
+  }
+  limits_ = limits;
+  return Status::Ok();
+}
+
+Status InstanceCgroup::Rename(const std::string& name) {
+  std::vector<std::pair<fs::path, fs::path>> done;  // from, to
+  for (const auto& dir : dirs_) {
+    fs::path to = dir.parent_path() / name;
+    if (::rename(dir.c_str(), to.c_str()) != 0) {
+      int err = errno;
+      for (auto it = done.rbegin(); it != done.rend(); ++it) ::rename(it->second.c_str(), it->first.c_str());
+      return Unavailable("rename " + dir.string() + " to " + to.string() + ": " + ErrnoText(err));
+    }
+    done.emplace_back(dir, to);
+  }
+  auto renamed = [&](fs::path& p) {
+    if (!p.empty()) p = p.parent_path() / name;
+  };
+  for (auto& dir : dirs_) renamed(dir);
+  renamed(memory_dir_);
+  renamed(cpu_dir_);
+  renamed(cpuacct_dir_);
+  return Status::Ok();
+}
+
 std::vector<pid_t> InstanceCgroup::Processes() const {
   std::set<pid_t> all;
   for (const auto& dir : dirs_) {
     if (auto text = ReadFile(dir / "cgroup.procs"))
       for (pid_t p : ParsePids(*text)) all.insert(p);
   }
+  all.erase(::getpid());
   return {all.begin(), all.end()};
 }
 
@@ -461,6 +517,21 @@ void PlatformCgroups::OpenV2(const CgroupLayout& layout, const std::string& name
   }
 }
 
+Status PlatformCgroups::ReturnCallingThread() const {
+  if (version_ != 1) return FailedPrecondition("threads join groups on their own only on cgroup v1");
+  std::string tid = std::to_string(static_cast<pid_t>(::syscall(SYS_gettid)));
+  std::vector<fs::path> homes;
+  for (const fs::path* base : {&memory_base_, &cpu_base_, &cpuacct_base_}) {
+    if (base->empty()) continue;
+    fs::path home = base->parent_path();
+    if (std::find(homes.begin(), homes.end(), home) == homes.end()) homes.push_back(home);
+  }
+  for (const auto& home : homes) {
+    if (Status s = WriteFile(home / "tasks", tid); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 PlatformCgroups::~PlatformCgroups() {
   for (auto it = created_.rbegin(); it != created_.rend(); ++it) ::rmdir(it->c_str());
 }
@@ -508,22 +579,9 @@ StatusOr<InstanceCgroup> PlatformCgroups::Create(const std::string& id,
     *out = *dir;
   }
   // Limits are (re)written even when "none", so a reused directory never keeps an old one.
-  std::vector<std::pair<fs::path, std::string>> writes;
-  if (version_ == 2) {
-    if (memory_) writes.emplace_back(cg.memory_dir_ / "memory.max", MemoryMaxText(limits.memory_bytes));
-    if (cpu_) writes.emplace_back(cg.cpu_dir_ / "cpu.max", CpuMaxText(limits.cpu_cores));
-  } else {
-    if (memory_)
-      writes.emplace_back(cg.memory_dir_ / "memory.limit_in_bytes",
-                          MemoryLimitInBytesText(limits.memory_bytes));
-    if (cpu_) {
-      writes.emplace_back(cg.cpu_dir_ / "cpu.cfs_period_us", std::to_string(kCpuPeriodUs));
-      writes.emplace_back(cg.cpu_dir_ / "cpu.cfs_quota_us", CfsQuotaText(limits.cpu_cores));
-    }
-  }
-  for (const auto& [path, text] : writes) {
-    if (Status s = WriteFile(path, text); !s.ok()) return undo(s);
-  }
+  cg.memory_ = memory_;
+  cg.cpu_ = cpu_;
+  if (Status s = cg.SetLimits(limits); !s.ok()) return undo(s);
   return cg;
 }
 

@@ -84,6 +84,18 @@ class InstanceCgroup {
  public:
   // Moves pid (and so every process it forks afterwards) into the group.
   Status AddProcess(pid_t pid) const;
+  // cgroup v1 only: moves the calling thread alone (the `tasks` files), so that every process it
+  // forks from then on is born in the group and never has to be moved (moving one waits for an
+  // RCU grace period: 8-25 ms here). v2 keeps a thread in its process's group:
+  // kFailedPrecondition there.
+  Status AddCallingThread() const;
+  // (Re)writes the limits in every hierarchy ("no limit" too, so a reused group keeps no old one).
+  Status SetLimits(const ResourceLimits& limits);
+  // Renames the group's directories to `name` under the same parents (v1 allows it on a group in
+  // use). All or nothing.
+  Status Rename(const std::string& name);
+  // The processes in the group, this process excepted: a spawner thread of the platform's
+  // (AddCallingThread) is briefly in the group of the instance it has just forked.
   std::vector<pid_t> Processes() const;
   std::optional<std::int64_t> MemoryBytes() const;
   std::optional<double> CpuSeconds() const;
@@ -98,6 +110,7 @@ class InstanceCgroup {
  private:
   friend class PlatformCgroups;
   int version_ = 0;
+  bool memory_ = false, cpu_ = false;  // which limits this group carries
   std::filesystem::path memory_dir_, cpu_dir_, cpuacct_dir_;  // v2: all three the same
   std::vector<std::filesystem::path> dirs_;                   // distinct ones
   ResourceLimits limits_;
@@ -121,6 +134,12 @@ class PlatformCgroups {
   // Creates (or reuses) the instance's group and writes its limits. Only when any limit is
   // available (memory_limits() || cpu_limits()).
   StatusOr<InstanceCgroup> Create(const std::string& id, const ResourceLimits& limits) const;
+
+  // Whether a thread can join a group on its own (v1 with a limit available), so that processes
+  // can be forked straight into their group (InstanceCgroup::AddCallingThread).
+  bool threads_can_join() const { return version_ == 1 && (memory_ || cpu_); }
+  // Moves the calling thread back into this process's own groups (v1), out of any instance's.
+  Status ReturnCallingThread() const;
 
  private:
   PlatformCgroups() = default;

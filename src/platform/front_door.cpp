@@ -1,5 +1,7 @@
 #include "platform/front_door.h"
 
+#include <tuple>
+
 #include "core/log.h"
 
 namespace squall {
@@ -22,30 +24,74 @@ void FrontDoor::SetColdRequestHook(std::function<void()> hook) {
   cold_hook_ = std::move(hook);
 }
 
-std::map<std::string, FrontDoor::Route>::iterator FrontDoor::PickLocked() {
-  if (ready_.empty()) return ready_.end();
-  int best = -1;
-  for (const auto& [id, r] : ready_) best = best < 0 ? r.inflight : std::min(best, r.inflight);
-  // Round-robin among the least loaded, so equal instances share the work.
-  std::vector<std::map<std::string, Route>::iterator> least;
-  for (auto it = ready_.begin(); it != ready_.end(); ++it)
-    if (it->second.inflight == best) least.push_back(it);
-  auto it = least[rr_++ % least.size()];
+void FrontDoor::SetLoadHook(std::function<void()> hook) {
+  std::lock_guard lock(mu_);
+  load_hook_ = std::move(hook);
+}
+
+void FrontDoor::ArmLoadHook(int above) {
+  std::lock_guard lock(mu_);
+  load_armed_ = true;
+  load_above_ = above;
+}
+
+void FrontDoor::DisarmLoadHook() {
+  std::lock_guard lock(mu_);
+  load_armed_ = false;
+}
+
+void FrontDoor::SetStartedHook(StartedHook hook) {
+  std::lock_guard lock(mu_);
+  started_hook_ = std::move(hook);
+}
+
+FrontDoor::Routes::value_type* FrontDoor::PickLocked() {
+  Routes& routes = ready_.empty() ? starting_ : ready_;
+  if (routes.empty()) return nullptr;
+  // Round-robin among the least loaded, so equal instances share the work (no allocation: this
+  // runs for every request).
+  int best = routes.begin()->second.inflight;
+  std::size_t ties = 0;
+  for (const auto& [id, r] : routes) {
+    if (r.inflight < best) {
+      best = r.inflight;
+      ties = 1;
+    } else if (r.inflight == best) {
+      ++ties;
+    }
+  }
+  std::size_t pick = rr_++ % ties;
+  auto it = routes.begin();
+  for (;; ++it) {
+    if (it->second.inflight == best && pick-- == 0) break;
+  }
   ++it->second.inflight;
   ++running_;
-  return it;
+  return &*it;
 }
 
 void FrontDoor::Handle(HttpRequest request, Responder respond) {
   std::function<void()> hook;
   {
     std::unique_lock lock(mu_);
-    auto it = PickLocked();
-    if (it != ready_.end()) {
-      std::string id = it->first;
-      auto pool = it->second.pool;
+    if (auto* picked = PickLocked()) {
+      const std::string& id = picked->first;
+      auto pool = picked->second.pool;
+      int held = running_ + static_cast<int>(buffer_.size());
+      peak_ = std::max(peak_, held);
+      std::shared_ptr<EarlyWait> early;
+      if (ready_.empty()) {  // a starting instance's host holds it: still a cold start
+        early = std::make_shared<EarlyWait>(EarlyWait{clock_.Now(), std::nullopt});
+        early_[id].push_back(early);
+      } else if (load_armed_ && held > load_above_) {
+        load_armed_ = false;
+        hook = load_hook_;
+      }
+      std::string target = id;
       lock.unlock();
-      return Forward(id, std::move(pool), std::move(request), std::move(respond));
+      if (hook) hook();  // must not block: the controller schedules its decision
+      return Forward(target, std::move(pool), std::move(request), std::move(respond),
+                     std::move(early));
     }
     if (buffer_.size() >= options_.activation_capacity) {
       lock.unlock();
@@ -55,6 +101,7 @@ void FrontDoor::Handle(HttpRequest request, Responder respond) {
     }
     bool first = buffer_.empty();
     buffer_.push_back({std::move(request), std::move(respond), clock_.Now()});
+    peak_ = std::max(peak_, running_ + static_cast<int>(buffer_.size()));
     ArmBufferTimerLocked();
     if (first) hook = cold_hook_;
   }
@@ -62,17 +109,27 @@ void FrontDoor::Handle(HttpRequest request, Responder respond) {
 }
 
 void FrontDoor::Forward(const std::string& id, std::shared_ptr<HttpClientPool> pool,
-                        HttpRequest request, Responder respond) {
-  pool->Send(std::move(request), [this, id, respond = std::move(respond)](
-                                     StatusOr<HttpResponse> result) {
+                        HttpRequest request, Responder respond, std::shared_ptr<EarlyWait> early) {
+  pool->Send(std::move(request), [this, id, respond = std::move(respond),
+                                  early = std::move(early)](StatusOr<HttpResponse> result) {
+    StartedHook started;
     {
       std::lock_guard lock(mu_);
       --running_;
       if (auto it = ready_.find(id); it != ready_.end()) {
         --it->second.inflight;
+      } else if (auto s = starting_.find(id); s != starting_.end()) {
+        --s->second.inflight;
+        if (result.ok()) started = started_hook_;
       } else if (auto r = removed_inflight_.find(id); r != removed_inflight_.end()) {
         if (--r->second <= 0) removed_inflight_.erase(r);
       }
+      if (early && result.ok()) early->answered_at = clock_.Now();
+    }
+    if (started) {
+      return started(id, [respond = std::move(respond), result = std::move(result)]() mutable {
+        respond(std::move(*result));
+      });
     }
     if (!result.ok()) {
       LogWarn(kCategory, "instance {} failed a request: {}", id, result.status().message());
@@ -82,49 +139,101 @@ void FrontDoor::Forward(const std::string& id, std::shared_ptr<HttpClientPool> p
   });
 }
 
-void FrontDoor::AddReady(const std::string& instance_id, int port) {
-  std::vector<std::pair<std::string, Pending>> to_send;
-  std::shared_ptr<HttpClientPool> pool;
+void FrontDoor::AddStarting(const std::string& instance_id, int port) {
   {
     std::lock_guard lock(mu_);
-    auto& route = ready_[instance_id];
-    route.port = port;
-    route.pool = std::make_shared<HttpClientPool>(loop_, "127.0.0.1", port, 256,
-                                                  "instance " + instance_id);
+    if (ready_.count(instance_id)) return;
+    auto& route = starting_[instance_id];
+    if (!route.pool || route.port != port) {
+      route.port = port;
+      route.pool = std::make_shared<HttpClientPool>(loop_, "127.0.0.1", port, 256,
+                                                    "instance " + instance_id);
+    }
+  }
+  FlushBuffer();
+}
+
+void FrontDoor::AddReady(const std::string& instance_id, int port) {
+  std::vector<ColdStartRecord> records;
+  {
+    std::lock_guard lock(mu_);
+    Route route;
+    if (auto s = starting_.find(instance_id); s != starting_.end()) {
+      route = std::move(s->second);  // its requests in flight and its connections come along
+      starting_.erase(s);
+    } else if (auto r = ready_.find(instance_id); r != ready_.end()) {
+      route = std::move(r->second);
+    }
+    if (!route.pool || route.port != port) {
+      route.port = port;
+      route.pool = std::make_shared<HttpClientPool>(loop_, "127.0.0.1", port, 256,
+                                                    "instance " + instance_id);
+    }
+    ready_[instance_id] = std::move(route);
+    // The cold requests its host held while its worker started.
+    MonoTime now = clock_.Now();
+    if (auto e = early_.find(instance_id); e != early_.end()) {
+      for (const auto& w : e->second) {
+        MonoTime end = w->answered_at ? std::min(*w->answered_at, now) : now;
+        records.push_back({end, end - w->enqueued_at, instance_id});
+      }
+      early_.erase(e);
+    }
+    for (const auto& r : records) {
+      cold_starts_.push_back(r);
+      if (cold_starts_.size() > kColdStartHistory) cold_starts_.pop_front();
+    }
+  }
+  if (observer_) {
+    for (const auto& r : records) observer_->OnColdStart(r.wait, r.instance_id);
+  }
+  FlushBuffer();
+}
+
+void FrontDoor::FlushBuffer() {
+  std::vector<std::tuple<std::string, std::shared_ptr<HttpClientPool>, Pending,
+                         std::shared_ptr<EarlyWait>>>
+      to_send;
+  std::vector<ColdStartRecord> records;
+  {
+    std::lock_guard lock(mu_);
     // Everything that waited goes out now, spread by least-outstanding.
     MonoTime now = clock_.Now();
     while (!buffer_.empty()) {
-      auto it = PickLocked();
+      auto* picked = PickLocked();
+      if (picked == nullptr) break;
       Pending p = std::move(buffer_.front());
       buffer_.pop_front();
-      cold_starts_.push_back({now, now - p.enqueued_at, it->first});
-      if (cold_starts_.size() > kColdStartHistory) cold_starts_.pop_front();
-      to_send.emplace_back(it->first, std::move(p));
+      std::shared_ptr<EarlyWait> early;
+      if (ready_.empty()) {
+        early = std::make_shared<EarlyWait>(EarlyWait{p.enqueued_at, std::nullopt});
+        early_[picked->first].push_back(early);
+      } else {
+        records.push_back({now, now - p.enqueued_at, picked->first});
+        cold_starts_.push_back(records.back());
+        if (cold_starts_.size() > kColdStartHistory) cold_starts_.pop_front();
+      }
+      to_send.emplace_back(picked->first, picked->second.pool, std::move(p), std::move(early));
     }
   }
-  for (auto& [id, p] : to_send) {
-    if (observer_) observer_->OnColdStart(clock_.Now() - p.enqueued_at, id);
-    std::shared_ptr<HttpClientPool> target;
-    {
-      std::lock_guard lock(mu_);
-      auto it = ready_.find(id);
-      if (it != ready_.end()) target = it->second.pool;
-    }
-    if (!target) {
-      p.respond(TextResponse(503, "The instance went away.\n"));
-      continue;
-    }
-    Forward(id, std::move(target), std::move(p.request), std::move(p.respond));
+  if (observer_) {
+    for (const auto& r : records) observer_->OnColdStart(r.wait, r.instance_id);
+  }
+  for (auto& [id, pool, p, early] : to_send) {
+    Forward(id, std::move(pool), std::move(p.request), std::move(p.respond), std::move(early));
   }
 }
 
 void FrontDoor::Remove(const std::string& instance_id) {
   std::lock_guard lock(mu_);
+  early_.erase(instance_id);
   // Requests already sent finish on their own (the pool stays alive through their calls).
-  auto it = ready_.find(instance_id);
-  if (it == ready_.end()) return;
-  if (it->second.inflight > 0) removed_inflight_[instance_id] += it->second.inflight;
-  ready_.erase(it);
+  for (Routes* routes : {&ready_, &starting_}) {
+    auto it = routes->find(instance_id);
+    if (it == routes->end()) continue;
+    if (it->second.inflight > 0) removed_inflight_[instance_id] += it->second.inflight;
+    routes->erase(it);
+  }
 }
 
 void FrontDoor::ArmBufferTimerLocked() {
@@ -162,9 +271,18 @@ int FrontDoor::HttpInflight() const {
   return running_ + static_cast<int>(buffer_.size());
 }
 
+int FrontDoor::TakePeakInflight() {
+  std::lock_guard lock(mu_);
+  int now = running_ + static_cast<int>(buffer_.size());
+  int peak = std::max(peak_, now);
+  peak_ = now;
+  return peak;
+}
+
 int FrontDoor::Inflight(const std::string& instance_id) const {
   std::lock_guard lock(mu_);
   if (auto it = ready_.find(instance_id); it != ready_.end()) return it->second.inflight;
+  if (auto it = starting_.find(instance_id); it != starting_.end()) return it->second.inflight;
   auto r = removed_inflight_.find(instance_id);
   return r == removed_inflight_.end() ? 0 : r->second;
 }

@@ -2,6 +2,11 @@
 // instance (least outstanding requests), and holds requests in a bounded activation buffer when
 // no instance is ready, poking the scale controller at once (cold start) and sending them on
 // when an instance becomes ready. Waits are recorded: the cold starts users see.
+//
+// While no instance is ready, an instance whose host is up but whose worker is not yet ready
+// (AddStarting) takes the waiting requests: its host holds them until its worker is ready and
+// answers at once, so a cold start does not wait for the platform to notice the instance is
+// ready. Its first answer tells the platform it is (the started hook).
 #pragma once
 
 #include <deque>
@@ -9,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,17 +54,37 @@ class FrontDoor final : public HttpHandler {
 
   // The routing table, kept by the scale controller.
   void AddReady(const std::string& instance_id, int port);  // takes new requests from now on
+  // Its host is up, its worker starting: it takes requests only while no instance is ready.
+  void AddStarting(const std::string& instance_id, int port);
   // Takes no new requests; its requests in flight are still counted (Inflight) until they end,
   // so a draining instance can be stopped once idle.
   void Remove(const std::string& instance_id);
 
   // Called (outside the lock) when a request arrives and no instance is ready.
   void SetColdRequestHook(std::function<void()> hook);
+  // Called (outside the lock) with the id of a starting instance that has just answered a
+  // request: its worker is likely ready, whatever its last readiness probe said. The answer is
+  // passed on to the caller only when the hook calls `proceed` (on the loop, exactly once), so
+  // that the controller can mark the instance ready, and the cold start be recorded, first.
+  using StartedHook =
+      std::function<void(const std::string& instance_id, std::function<void()> proceed)>;
+  void SetStartedHook(StartedHook hook);
+  // Called once (outside the lock, before the request is forwarded) when a request arrives and
+  // the requests in flight exceed `above`; disarmed until armed again. The scale controller arms
+  // it at what its serving instances are meant to hold, so that it decides as soon as they are
+  // full (premium promotes its pre-warmed instance then) instead of at its next tick.
+  void SetLoadHook(std::function<void()> hook);
+  void ArmLoadHook(int above);
+  void DisarmLoadHook();
   // Set before serving; not owned.
   void SetObserver(FrontDoorObserver* observer) { observer_ = observer; }
 
   // HTTP requests the app holds: buffered + running. The HTTP scaling metric.
   int HttpInflight() const;
+  // The most requests held at once since the previous call (at least HttpInflight() now); the
+  // scale controller's load signal, so that a decision does not depend on the instant it samples
+  // (closed-loop clients are briefly between requests, and a sample in that dip under-counts).
+  int TakePeakInflight();
   int Inflight(const std::string& instance_id) const;
   std::size_t Buffered() const;
   std::vector<ColdStartRecord> ColdStarts() const;  // the most recent, oldest first
@@ -74,11 +100,21 @@ class FrontDoor final : public HttpHandler {
     Responder respond;
     MonoTime enqueued_at{};
   };
-  // Picks the ready instance with the fewest requests in flight (round-robin among ties) and
-  // counts the request on it. Lock held.
-  std::map<std::string, Route>::iterator PickLocked();
+  // A cold request sent to a starting instance: its wait is recorded when the instance is ready
+  // (up to its answer, when that came first).
+  struct EarlyWait {
+    MonoTime enqueued_at{};
+    std::optional<MonoTime> answered_at;
+  };
+  using Routes = std::map<std::string, Route>;
+  // Picks the ready instance with the fewest requests in flight (round-robin among ties), or,
+  // with none ready, a starting one, and counts the request on it; nullptr when there is none.
+  // Lock held.
+  Routes::value_type* PickLocked();
   void Forward(const std::string& id, std::shared_ptr<HttpClientPool> pool, HttpRequest request,
-               Responder respond);
+               Responder respond, std::shared_ptr<EarlyWait> early = nullptr);
+  // Sends the buffered requests to the instances that take them now (after AddReady/Starting).
+  void FlushBuffer();
   void OnBufferTimer();
   void ArmBufferTimerLocked();
 
@@ -86,13 +122,20 @@ class FrontDoor final : public HttpHandler {
   Clock& clock_;
   FrontDoorOptions options_;
   mutable std::mutex mu_;
-  std::map<std::string, Route> ready_;
+  Routes ready_;
+  Routes starting_;
+  std::map<std::string, std::vector<std::shared_ptr<EarlyWait>>> early_;  // by starting instance
   std::map<std::string, int> removed_inflight_;  // removed instances with requests still running
   std::size_t rr_ = 0;
   int running_ = 0;
+  int peak_ = 0;  // of running_ + buffered, since TakePeakInflight
+  bool load_armed_ = false;
+  int load_above_ = 0;
+  std::function<void()> load_hook_;
   std::deque<Pending> buffer_;
   TimerId buffer_timer_ = kNoTimer;
   std::function<void()> cold_hook_;
+  StartedHook started_hook_;
   FrontDoorObserver* observer_ = nullptr;
   std::deque<ColdStartRecord> cold_starts_;
 };

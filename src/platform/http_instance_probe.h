@@ -3,6 +3,9 @@
 // the worker is ready and route requests to an instance that still makes them wait.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "platform/instance_probe.h"
@@ -11,14 +14,22 @@ namespace squall {
 
 class EventLoop;
 
+class HttpClientPool;
+
+// One keep-alive connection per starting instance: probes come every millisecond or so at
+// first (scale_controller.h), and each need not pay a connect once the host listens.
 class HttpInstanceProbe final : public InstanceProbe {
  public:
   HttpInstanceProbe(EventLoop& loop, std::string master_key);
+  ~HttpInstanceProbe() override;
   void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override;
+  void Forget(const std::string& instance_id) override;
 
  private:
   EventLoop& loop_;
   std::string master_key_;
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<HttpClientPool>> pools_;
 };
 
 // What an /admin/host/status body says: ready when "state" is Running; the worker's start-up

@@ -60,6 +60,11 @@ class InstanceManager {
   // Starts an instance and returns at once (before it is ready). Fails when the id is invalid or
   // already running, or when nothing can be started at all.
   virtual StatusOr<InstanceInfo> Start(const InstanceSpec& spec) = 0;
+  // The same, but it may return before the instance's process exists: pid 0 until then (List
+  // has it once it runs). A start that fails after returning is reported through OnExit, with
+  // how "failed to start: ...". What the scale controller uses, so that starting instances
+  // never holds up the requests the front door is serving.
+  virtual StatusOr<InstanceInfo> StartAsync(const InstanceSpec& spec) { return Start(spec); }
   // Asks the instance to stop (SIGTERM locally: the host stops its worker) and ends it
   // forcibly after grace. Unknown or already stopped ids are ignored.
   virtual void Stop(const std::string& id, Duration grace) = 0;

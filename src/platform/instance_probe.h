@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "platform/instance_manager.h"
 
@@ -14,12 +15,17 @@ class InstanceProbe {
   virtual ~InstanceProbe() = default;
   struct Readiness {
     bool ready = false;
+    // The host answered (its HTTP server is up) even if its worker is not ready yet: it can
+    // hold requests until it is.
+    bool host_up = false;
     // The worker's own start-up time, when the instance reports it: the part of a cold start
     // that is the app's, not the platform's.
     std::optional<Duration> worker_startup;
   };
   // done(ready) once the instance's host and worker both take work.
   virtual void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) = 0;
+  // No more checks of this instance (it is ready, or gone): what was kept for it can go.
+  virtual void Forget(const std::string& instance_id) { (void)instance_id; }
 };
 
 }  // namespace squall

@@ -1,13 +1,16 @@
 #include "platform/local_instance_manager.h"
 
 #include <poll.h>
+#include <condition_variable>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "core/event_loop.h"
 #include "core/log.h"
 #include "host/child_process.h"
 #include "http/loopback.h"
+#include "platform/cgroup_spawner.h"
 #include "platform/process_usage.h"
 
 namespace squall {
@@ -53,7 +56,8 @@ std::string Mebibytes(std::int64_t bytes) { return std::to_string(bytes / (1024 
 
 struct LocalInstanceManager::Instance {
   InstanceInfo info;
-  std::shared_ptr<ChildProcess> process;
+  ResourceLimits limits;
+  std::shared_ptr<ChildProcess> process;  // null while a spawner thread starts it
   std::optional<InstanceCgroup> cgroup;
   bool stop_requested = false;
   bool ended = false;          // the host has exited
@@ -70,10 +74,21 @@ LocalInstanceManager::LocalInstanceManager(EventLoop& loop, Clock& clock,
   if (!ec) options_.app_dir = abs.lexically_normal();
   if (options_.cgroup_name.empty()) options_.cgroup_name = "squall-" + std::to_string(::getpid());
   if (options_.use_cgroups) cgroups_ = PlatformCgroups::Open(options_.cgroup_name);
+  if (cgroups_ && cgroups_->threads_can_join() && options_.spawner_threads > 0) {
+    spawner_ = std::make_unique<CgroupSpawner>(*cgroups_, options_.spawner_threads);
+    if (Status s = spawner_->status(); !s.ok()) {
+      LogInfo(kLog, "instances are moved into their cgroup after they start ({})", s.message());
+      spawner_.reset();
+    }
+  }
 }
 
 LocalInstanceManager::~LocalInstanceManager() {
   *alive_ = false;
+  // First the spawner threads: a start under way finishes (its host dies with the thread, by
+  // PR_SET_PDEATHSIG), the rest are dropped, and the threads leave their groups, so that every
+  // group can be removed. Not under mu_: a start under way takes it.
+  spawner_.reset();
   std::lock_guard lock(mu_);
   std::vector<pid_t> dying;
   for (auto& [id, inst] : instances_) {
@@ -121,6 +136,14 @@ std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app
 }
 
 StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
+  return StartInstance(spec, /*wait=*/true);
+}
+
+StatusOr<InstanceInfo> LocalInstanceManager::StartAsync(const InstanceSpec& spec) {
+  return StartInstance(spec, /*wait=*/false);
+}
+
+StatusOr<InstanceInfo> LocalInstanceManager::StartInstance(const InstanceSpec& spec, bool wait) {
   if (!IsValidInstanceId(spec.id)) {
     return InvalidArgument("instance id '" + spec.id + "': expected 1 to 64 letters, digits, '.', "
                            "'_' or '-', starting with a letter or digit");
@@ -149,16 +172,7 @@ StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
   inst->info.host = "127.0.0.1";
   inst->info.port = *port;
   inst->info.started_at = clock_.Now();
-
-  if (cgroups_ && (cgroups_->memory_limits() || cgroups_->cpu_limits())) {
-    auto cg = cgroups_->Create(spec.id, spec.limits);
-    if (cg.ok()) {
-      inst->cgroup = std::move(*cg);
-    } else {
-      LogWarn(kLog, "instance {}: no cgroup ({}): it runs without memory/CPU limits", spec.id,
-              cg.status().message());
-    }
-  }
+  inst->limits = spec.limits;
 
   ProcessSpec process;
   process.executable = options_.executable;
@@ -166,51 +180,194 @@ StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
   // Every process of the instance (the worker inherits it) can be found by this.
   process.env["SQUALL_INSTANCE_ID"] = spec.id;
   process.log_category = "Instance." + spec.id;
-  std::weak_ptr<bool> alive = alive_;
+
+  if (spawner_) {
+    // Forked by a spawner thread parked in a spare group (cgroup_spawner.h): born in its group,
+    // and the event loop never waits for a migration. Started asynchronously, it does not wait
+    // for the child to exec either: the pid is known once it runs (List).
+    struct Waiter {
+      std::mutex mu;
+      std::condition_variable cv;
+      bool done = false;
+      bool unavailable = false;
+      Status status;
+      void Signal(Status s, bool unavail) {
+        {
+          std::lock_guard lock(mu);
+          done = true;
+          unavailable = unavail;
+          status = std::move(s);
+        }
+        cv.notify_all();
+      }
+    };
+    auto waiter = wait ? std::make_shared<Waiter>() : nullptr;
+    InstanceInfo info = inst->info;  // the spawner thread sets the pid (under mu_) from now on
+    std::weak_ptr<std::atomic<bool>> alive = alive_;
+    std::weak_ptr<Instance> weak = inst;
+    spawner_->Submit(
+        spec.id, spec.limits,
+        [this, alive, weak, process, waiter](const InstanceCgroup& group) -> Status {
+          auto a = alive.lock();
+          auto i = weak.lock();
+          Status status = Status::Ok();
+          if (!a || !*a || !i) {
+            status = FailedPrecondition("the instance manager is going away");
+          } else {
+            std::lock_guard lock(mu_);
+            if (i->stop_requested) status = FailedPrecondition("stopped before it started");
+            else i->cgroup = group;
+          }
+          if (status.ok()) {
+            auto child = ChildProcess::Spawn(loop_, process, ExitCallbackFor(i));
+            std::lock_guard lock(mu_);
+            if (child.ok()) {
+              i->process = *child;
+              i->info.pid = (*child)->pid();
+            } else {
+              i->cgroup.reset();
+            }
+            status = child.status();
+          }
+          if (waiter) {
+            waiter->Signal(status, false);
+          } else if (i) {
+            loop_.Post([this, alive, i, status] {
+              if (auto a2 = alive.lock(); a2 && *a2) OnSpawned(i, status);
+            });
+          }
+          return status;
+        },
+        [this, alive, weak, process, waiter](Status why) {
+          // The spare could not take the instance's limits: started the other way, on the loop.
+          if (waiter) return waiter->Signal(why, true);
+          loop_.Post([this, alive, weak, process, why] {
+            auto a = alive.lock();
+            auto i = weak.lock();
+            if (!a || !*a || !i) return;
+            LogInfo(kLog, "instance {}: started without a spawner thread ({})", i->info.id,
+                    why.message());
+            OnSpawned(i, SpawnHere(i, process));
+          });
+        });
+    if (!waiter) return info;
+    std::unique_lock lock(waiter->mu);
+    waiter->cv.wait(lock, [&] { return waiter->done; });
+    if (!waiter->unavailable) {
+      if (!waiter->status.ok()) return forget(waiter->status);
+      LogInfo(kLog, "instance {} started: pid {}, {}{}", spec.id, inst->info.pid,
+              inst->info.endpoint(), inst->cgroup ? "" : " (no cgroup)");
+      return inst->info;
+    }
+    LogInfo(kLog, "instance {}: started without a spawner thread ({})", spec.id,
+            waiter->status.message());
+  }
+
+  if (Status s = SpawnHere(inst, process); !s.ok()) return forget(s);
+  LogInfo(kLog, "instance {} started: pid {}, {}{}", spec.id, inst->info.pid,
+          inst->info.endpoint(), inst->cgroup ? "" : " (no cgroup)");
+  return inst->info;
+}
+
+ChildProcess::ExitCallback LocalInstanceManager::ExitCallbackFor(
+    const std::shared_ptr<Instance>& inst) {
+  std::weak_ptr<std::atomic<bool>> alive = alive_;
   std::weak_ptr<Instance> weak = inst;
-  auto child = ChildProcess::Spawn(loop_, process, [this, alive, weak](ProcessExit exit) {
+  return [this, alive, weak](ProcessExit exit) {
     auto a = alive.lock();
     auto i = weak.lock();
     if (!a || !*a || !i) return;
     OnHostExit(i, exit.ToString());
-  });
-  if (!child.ok()) return forget(child.status());
-  inst->info.pid = (*child)->pid();
+  };
+}
 
-  if (inst->cgroup) {
-    Status joined = inst->cgroup->AddProcess(inst->info.pid);
+Status LocalInstanceManager::SpawnHere(const std::shared_ptr<Instance>& inst,
+                                       const ProcessSpec& process) {
+  const std::string& id = inst->info.id;
+  std::optional<InstanceCgroup> cgroup;
+  if (cgroups_ && (cgroups_->memory_limits() || cgroups_->cpu_limits())) {
+    auto cg = cgroups_->Create(id, inst->limits);
+    if (cg.ok()) {
+      cgroup = std::move(*cg);
+    } else {
+      LogWarn(kLog, "instance {}: no cgroup ({}): it runs without memory/CPU limits", id,
+              cg.status().message());
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    inst->cgroup = cgroup;
+  }
+  auto child = ChildProcess::Spawn(loop_, process, ExitCallbackFor(inst));
+  if (!child.ok()) {
+    if (cgroup) cgroup->Remove();
+    std::lock_guard lock(mu_);
+    inst->cgroup.reset();
+    return child.status();
+  }
+  pid_t pid = (*child)->pid();
+  if (cgroup) {
+    // Moving a running process: on cgroup v1 this write waits for an RCU grace period, and the
+    // event loop with it (the spawner avoids this wherever it can).
+    Status joined = cgroup->AddProcess(pid);
     if (joined.ok()) {
       // The host forks its worker only after loading the app, so it is normally alone; anything
       // it forked before joining is moved too (its later children inherit the group).
-      auto tree = ReadProcessTreeUsage(inst->info.pid);
-      for (std::size_t k = 1; k < tree.pids.size(); ++k) (void)inst->cgroup->AddProcess(tree.pids[k]);
+      auto tree = ReadProcessTreeUsage(pid);
+      for (std::size_t k = 1; k < tree.pids.size(); ++k) (void)cgroup->AddProcess(tree.pids[k]);
     } else {
       LogWarn(kLog, "instance {}: cannot join its cgroup ({}): it runs without memory/CPU limits",
-              spec.id, joined.message());
+              id, joined.message());
     }
   }
   std::lock_guard lock(mu_);
   inst->process = std::move(*child);
-  LogInfo(kLog, "instance {} started: pid {}, {}{}", spec.id, inst->info.pid,
-          inst->info.endpoint(),
-          inst->cgroup ? "" : " (no cgroup)");
-  return inst->info;
+  inst->info.pid = pid;
+  return Status::Ok();
+}
+
+void LocalInstanceManager::OnSpawned(const std::shared_ptr<Instance>& inst, const Status& status) {
+  std::unique_lock lock(mu_);
+  if (inst->ended) return;  // it has already exited (and been reported)
+  if (!status.ok()) {
+    inst->ended = true;
+    bool stopped = inst->stop_requested && !inst->process;
+    lock.unlock();
+    if (!stopped) LogError(kLog, "instance {} cannot start: {}", inst->info.id, status.message());
+    Report(inst, (stopped ? "stopped: " : "failed to start: ") + status.message());
+    return;
+  }
+  LogInfo(kLog, "instance {} started: pid {}, {}{}", inst->info.id, inst->info.pid,
+          inst->info.endpoint(), inst->cgroup ? "" : " (no cgroup)");
+  if (inst->stop_requested && inst->process) {
+    // Stop() came while it was being started: now that it runs, stop it as asked.
+    inst->process->Terminate();
+    ArmKillLocked(inst, std::max(Duration::zero(), inst->kill_at - clock_.Now()));
+  }
 }
 
 void LocalInstanceManager::Stop(const std::string& id, Duration grace) {
   std::lock_guard lock(mu_);
   auto it = instances_.find(id);
-  if (it == instances_.end() || it->second->ended || !it->second->process) return;
+  if (it == instances_.end() || it->second->ended) return;
   auto inst = it->second;
   MonoTime kill_at = clock_.Now() + grace;
   if (inst->stop_requested && kill_at >= inst->kill_at) return;  // already stopping, sooner
+  inst->kill_at = kill_at;
+  if (!inst->process) {
+    inst->stop_requested = true;  // not started yet: OnSpawned stops it, or it never starts
+    return;
+  }
   if (!inst->stop_requested) {
     inst->stop_requested = true;
     inst->process->Terminate();  // the host stops its worker (SIGTERM, then SIGKILL after 5 s)
   }
+  ArmKillLocked(inst, grace);
+}
+
+void LocalInstanceManager::ArmKillLocked(const std::shared_ptr<Instance>& inst, Duration grace) {
   clock_.Cancel(inst->kill_timer);
-  inst->kill_at = kill_at;
-  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<std::atomic<bool>> alive = alive_;
   std::weak_ptr<Instance> weak = inst;
   inst->kill_timer = clock_.Schedule(grace, [this, alive, weak, grace] {
     auto a = alive.lock();
@@ -221,7 +378,7 @@ void LocalInstanceManager::Stop(const std::string& id, Duration grace) {
     if (i->ended) return;
     LogWarn(kLog, "instance {} did not stop within {} ms: killing it", i->info.id,
             std::chrono::duration_cast<std::chrono::milliseconds>(grace).count());
-    i->process->Kill();
+    if (i->process) i->process->Kill();
     if (i->cgroup) i->cgroup->KillAll();
   });
 }
@@ -251,7 +408,7 @@ void LocalInstanceManager::RemoveCgroupThenReport(const std::shared_ptr<Instance
                                                   std::string how, MonoTime give_up_at) {
   if (inst->cgroup && !inst->cgroup->Remove()) {
     if (clock_.Now() < give_up_at) {
-      std::weak_ptr<bool> alive = alive_;
+      std::weak_ptr<std::atomic<bool>> alive = alive_;
       clock_.Schedule(kCgroupRetry, [this, alive, inst, how = std::move(how), give_up_at]() mutable {
         auto a = alive.lock();
         if (!a || !*a) return;
@@ -287,7 +444,7 @@ std::vector<InstanceInfo> LocalInstanceManager::List() const {
   std::lock_guard lock(mu_);
   std::vector<InstanceInfo> out;
   for (const auto& [id, inst] : instances_)
-    if (!inst->ended && inst->process) out.push_back(inst->info);
+    if (!inst->ended) out.push_back(inst->info);  // pid 0 while it is being started
   return out;
 }
 

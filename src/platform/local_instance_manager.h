@@ -1,10 +1,12 @@
 // The local backend of InstanceManager: an instance is a `squall host` process (this binary) on
 // a free loopback port, which starts the app's worker itself. Each instance gets its own cgroup
-// with the plan's memory/CPU limit where the machine allows (cgroup.h); the host joins it right
-// after it starts and the worker, forked later, inherits it. Processes are ChildProcesses: own
+// with the plan's memory/CPU limit where the machine allows (cgroup.h); on cgroup v1 the host is
+// forked straight into it (cgroup_spawner.h), elsewhere it is moved there right after it starts;
+// the worker, forked later, inherits it. Processes are ChildProcesses: own
 // process group, SIGKILL if the platform dies, exit noticed through a pidfd on the event loop.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -14,12 +16,13 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "host/child_process.h"
 #include "platform/cgroup.h"
 #include "platform/instance_manager.h"
 
 namespace squall {
 
-class ChildProcess;
+class CgroupSpawner;
 class EventLoop;
 
 struct LocalInstanceManagerOptions {
@@ -31,6 +34,10 @@ struct LocalInstanceManagerOptions {
   // After an instance's host has exited, how long its cgroup may take to empty (the worker dies
   // with its host) before the directory is given up on and the exit reported anyway.
   Duration cgroup_drain_timeout = std::chrono::seconds(5);
+  // cgroup v1: threads that fork instances straight into their group (cgroup_spawner.h); two
+  // cover the two starts of one decision (premium: scale-out and refill). 0 = move each
+  // instance into its group after it starts (what v2 always does).
+  int spawner_threads = 2;
 };
 
 class LocalInstanceManager final : public InstanceManager {
@@ -46,7 +53,12 @@ class LocalInstanceManager final : public InstanceManager {
   // the start-up log.
   std::string limits_description() const;
 
+  // Returns once the host process runs (its pid known). On cgroup v1 it is forked by a spawner
+  // thread straight into its group.
   StatusOr<InstanceInfo> Start(const InstanceSpec& spec) override;
+  // With a spawner (cgroup v1), returns at once: the event loop waits neither for the fork nor
+  // for the exec (which, on two busy cores, can take milliseconds).
+  StatusOr<InstanceInfo> StartAsync(const InstanceSpec& spec) override;
   void Stop(const std::string& id, Duration grace) override;
   std::vector<InstanceInfo> List() const override;
   void OnExit(ExitListener listener) override;
@@ -59,6 +71,13 @@ class LocalInstanceManager final : public InstanceManager {
 
  private:
   struct Instance;
+  StatusOr<InstanceInfo> StartInstance(const InstanceSpec& spec, bool wait);
+  ChildProcess::ExitCallback ExitCallbackFor(const std::shared_ptr<Instance>& inst);
+  // Creates its group, spawns the host and moves it into the group, on the calling thread.
+  Status SpawnHere(const std::shared_ptr<Instance>& inst, const ProcessSpec& process);
+  // On the loop, once a spawner thread has started it (or failed to).
+  void OnSpawned(const std::shared_ptr<Instance>& inst, const Status& status);
+  void ArmKillLocked(const std::shared_ptr<Instance>& inst, Duration grace);
   void OnHostExit(const std::shared_ptr<Instance>& inst, std::string how);
   void RemoveCgroupThenReport(const std::shared_ptr<Instance>& inst, std::string how,
                               MonoTime give_up_at);
@@ -68,8 +87,9 @@ class LocalInstanceManager final : public InstanceManager {
   Clock& clock_;
   LocalInstanceManagerOptions options_;
   std::unique_ptr<PlatformCgroups> cgroups_;
+  std::unique_ptr<CgroupSpawner> spawner_;  // after cgroups_: destroyed before it
   // Callbacks on the loop or the Clock check this before touching the manager.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Instance>> instances_;  // until their exit is reported

@@ -22,6 +22,12 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
       controller_(clock, instances, probe, front_door_, options_.scale),
       metrics_(front_door_, controller_, instances, options_.prices), started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
+  // The serving instances are full: decide now (premium promotes its pre-warmed instance).
+  front_door_.SetLoadHook([this] { controller_.PokeLoad(); });
+  // A starting instance that answers is ready: no need to wait for its next probe.
+  front_door_.SetStartedHook([this](const std::string& id, std::function<void()> proceed) {
+    controller_.InstanceAnswered(id, std::move(proceed));
+  });
   if (options_.scale.triggers != nullptr) {
     // Work arrived on an idle trigger (a queue went from empty to not): decide now.
     options_.scale.triggers->SetWakeHook([this] { controller_.Poke(); });
@@ -43,13 +49,16 @@ std::string Platform::InstancesJson() {
   json::array arr;
   MonoTime now = clock_.Now();
   WallTime wall_now = clock_.WallNow();
+  std::map<std::string, int> pids;  // an instance started asynchronously has its pid here
+  for (const auto& info : instances_.List()) pids[info.id] = info.pid;
   for (const auto& r : controller_.Instances()) {
     json::object o;
     o["id"] = r.id;
     o["group"] = r.group;
     std::string state = InstanceStateName(r.state);
     o["state"] = state;
-    o["pid"] = r.pid;
+    auto pid = pids.find(r.id);
+    o["pid"] = r.pid != 0 || pid == pids.end() ? r.pid : pid->second;
     o["startedAt"] = FormatIso8601(wall_now - (now - r.started_at));
     o["inflight"] = front_door_.Inflight(r.id);
     ResourceUsage usage = instances_.Usage(r.id);

@@ -38,6 +38,22 @@ void ScaleController::Poke() {
   DecideLocked(lock);
 }
 
+void ScaleController::PokeLoad() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || load_poke_pending_) return;
+    load_poke_pending_ = true;
+  }
+  // Not inline: the request that crossed the line is forwarded first.
+  clock_.Schedule(Duration::zero(), [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (auto a = alive.lock(); !a || !*a) return;
+    std::unique_lock lock(mu_);
+    load_poke_pending_ = false;
+    if (stopping_) return;
+    DecideLocked(lock, /*load_poke=*/true);
+  });
+}
+
 void ScaleController::Tick() {
   std::unique_lock lock(mu_);
   tick_timer_ = kNoTimer;
@@ -45,14 +61,15 @@ void ScaleController::Tick() {
   DecideLocked(lock);
 }
 
-void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
+void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load_poke) {
   (void)lock;
   MonoTime now = clock_.Now();
   CheckDrainsLocked(now);
 
   AccrueLocked(now);
   Observations obs;
-  obs.http_inflight = front_door_.HttpInflight();
+  // The peak since the previous decision, not one sample (front_door.h).
+  obs.http_inflight = front_door_.TakePeakInflight();
   if (options_.triggers != nullptr) obs.triggers = options_.triggers->Targets();
   obs.instances = ViewsLocked();
   ScaleDecision decision = Decide(options_.plan, options_.app, state_, obs, now);
@@ -102,6 +119,7 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
     }
   }
   CheckDrainsLocked(now);  // an idle instance drained just now can stop at once
+  ArmLoadLocked(load_poke);
   if (!stopping_ && tick_timer_ == kNoTimer) {
     tick_timer_ = clock_.Schedule(options_.plan.decision_interval,
                                   [this, alive = std::weak_ptr<bool>(alive_)] {
@@ -109,6 +127,38 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock) {
                                   });
   }
   for (auto& [id, port] : to_route) front_door_.AddReady(id, port);
+}
+
+void ScaleController::ArmLoadLocked(bool load_poke) {
+  // Dedicated plans do not scale on load; with nothing serving, the cold-request hook decides.
+  int serving = 0;
+  for (const auto& [id, r] : records_) {
+    if (ServesHttp(r.group) &&
+        (r.state == InstanceState::kReady || r.state == InstanceState::kStarting)) {
+      ++serving;
+    }
+  }
+  // With a pre-warmed buffer, what is worth deciding at once is a promotion: arm only while a
+  // pre-warmed instance is ready. Its refill (and any scale-out) starts take tens of
+  // milliseconds anyway; promoting the refill as soon as it is started would cascade.
+  bool prewarmed_ready = false;
+  for (const auto& [id, r] : records_) {
+    if (ServesHttp(r.group) && r.state == InstanceState::kPrewarmed && r.ready_at) {
+      prewarmed_ready = true;
+    }
+  }
+  if (options_.plan.prewarmed > 0 && !prewarmed_ready) serving = 0;
+  if (stopping_ || options_.plan.kind == PlanKind::kDedicated || serving == 0) {
+    front_door_.DisarmLoadHook();
+    load_armed_at_ = -1;
+    return;
+  }
+  int above = HttpTargetPerInstance(options_.plan, options_.app) * serving;
+  // A load decision that changed nothing (a rate limit, the cap) re-arms at the next tick, not
+  // at the next request.
+  if (load_poke && above == load_armed_at_) return;
+  front_door_.ArmLoadHook(above);
+  load_armed_at_ = above;
 }
 
 bool ScaleController::ServesHttp(const std::string& group) const {
@@ -126,7 +176,7 @@ void ScaleController::StartInstanceLocked(const std::string& group, bool prewarm
   }
   spec.limits.memory_bytes = static_cast<std::int64_t>(options_.plan.instance.memory_mb) << 20;
   spec.limits.cpu_cores = options_.plan.instance.cores;
-  auto info = instances_.Start(spec);
+  auto info = instances_.StartAsync(spec);
   if (!info.ok()) {
     LogError(kCategory, "cannot start instance {}: {}", spec.id, info.status().message());
     return;
@@ -144,16 +194,19 @@ void ScaleController::StartInstanceLocked(const std::string& group, bool prewarm
           group, reason);
   std::string id = r.id;
   clock_.Schedule(Duration::zero(), [this, alive = std::weak_ptr<bool>(alive_), id] {
-    if (auto a = alive.lock(); a && *a) ProbeLoop(id);
+    if (auto a = alive.lock(); a && *a) ProbeLoop(id, options_.probe_first_interval);
   });
 }
 
-void ScaleController::ProbeLoop(const std::string& id) {
+void ScaleController::ProbeLoop(const std::string& id, Duration next_wait) {
   InstanceInfo info;
   {
     std::lock_guard lock(mu_);
     auto it = records_.find(id);
-    if (it == records_.end() || it->second.ready_at || it->second.drain_started) return;
+    if (it == records_.end() || it->second.ready_at || it->second.drain_started) {
+      probe_.Forget(id);
+      return;
+    }
     info.id = id;
     info.group = it->second.group;
     info.pid = it->second.pid;
@@ -161,14 +214,78 @@ void ScaleController::ProbeLoop(const std::string& id) {
     info.port = it->second.port;
     info.started_at = it->second.started_at;
   }
+  probe_.CheckReady(info, [this, alive = std::weak_ptr<bool>(alive_), id,
+                           next_wait](InstanceProbe::Readiness readiness) {
+    if (auto a = alive.lock(); !a || !*a) return;
+    if (readiness.ready) {
+      probe_.Forget(id);
+      return OnReady(id, readiness.worker_startup);
+    }
+    if (readiness.host_up) OnHostUp(id);
+    Duration wait = std::min(next_wait, options_.probe_interval);
+    Duration after = std::min(wait + wait / 4, options_.probe_interval);
+    clock_.Schedule(wait, [this, alive, id, after] {
+      if (auto a2 = alive.lock(); a2 && *a2) ProbeLoop(id, after);
+    });
+  });
+}
+
+void ScaleController::OnHostUp(const std::string& id) {
+  int port = 0;
+  {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(id);
+    if (it == records_.end() || it->second.host_up) return;
+    auto& r = it->second;
+    r.host_up = true;
+    // Only an instance meant to serve: not a pre-warmed one kept aside, not one draining.
+    if (r.state != InstanceState::kStarting || r.drain_started || !ServesHttp(r.group)) return;
+    port = r.port;
+    LogInfo(kCategory, "instance {} host is up after {:.3f}s: it holds cold requests until its "
+            "worker is ready", id, Seconds(clock_.Now() - r.started_at));
+  }
+  front_door_.AddStarting(id, port);  // used only while no instance is ready
+}
+
+void ScaleController::InstanceAnswered(const std::string& id, std::function<void()> proceed) {
+  InstanceInfo info;
+  bool now = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(id);
+    if (it == records_.end() || it->second.ready_at) {
+      now = true;  // already ready (or gone): nothing to wait for
+    } else {
+      auto [waiting, first] = answered_.try_emplace(id);
+      waiting->second.push_back(std::move(proceed));
+      if (!first) return;  // the probe under way releases it
+      info.id = id;
+      info.group = it->second.group;
+      info.pid = it->second.pid;
+      info.host = it->second.host;
+      info.port = it->second.port;
+      info.started_at = it->second.started_at;
+    }
+  }
+  if (now) return proceed();
   probe_.CheckReady(info, [this, alive = std::weak_ptr<bool>(alive_),
                            id](InstanceProbe::Readiness readiness) {
     if (auto a = alive.lock(); !a || !*a) return;
-    if (readiness.ready) return OnReady(id, readiness.worker_startup);
-    clock_.Schedule(options_.probe_interval, [this, alive, id] {
-      if (auto a2 = alive.lock(); a2 && *a2) ProbeLoop(id);
-    });
+    if (readiness.ready) OnReady(id, readiness.worker_startup);
+    ReleaseAnswers(id);
   });
+}
+
+void ScaleController::ReleaseAnswers(const std::string& id) {
+  std::vector<std::function<void()>> waiting;
+  {
+    std::lock_guard lock(mu_);
+    auto it = answered_.find(id);
+    if (it == answered_.end()) return;
+    waiting = std::move(it->second);
+    answered_.erase(it);
+  }
+  for (auto& proceed : waiting) proceed();
 }
 
 void ScaleController::OnReady(const std::string& id, std::optional<Duration> worker_startup) {
@@ -181,7 +298,10 @@ void ScaleController::OnReady(const std::string& id, std::optional<Duration> wor
     r.ready_at = clock_.Now();
     r.worker_startup = worker_startup;
     LogInfo(kCategory, "instance {} ready in {:.3f}s", id, Seconds(*r.ready_at - r.started_at));
-    if (r.state == InstanceState::kPrewarmed && !r.promote_when_ready) return;  // kept warm
+    if (r.state == InstanceState::kPrewarmed && !r.promote_when_ready) {
+      ArmLoadLocked(false);  // a promotion is possible now
+      return;  // kept warm
+    }
     if (r.state == InstanceState::kDraining) return;
     r.state = InstanceState::kReady;
     if (!ServesHttp(r.group)) return;  // a flex group of non-HTTP functions
@@ -201,10 +321,17 @@ void ScaleController::OnExit(const std::string& id, const std::string& how) {
     records_.erase(it);
   }
   front_door_.Remove(id);
+  probe_.Forget(id);
+  ReleaseAnswers(id);  // answers it gave before it went
   // Its queue messages need not wait out their lease (embedded storage releases them now).
   if (options_.triggers != nullptr) options_.triggers->InstanceGone(id);
   if (expected) {
     LogInfo(kCategory, "instance {} {}", id, how);
+    return;
+  }
+  if (how.rfind("failed to start", 0) == 0) {
+    // As when Start itself fails: retried at the next tick, not in a tight loop.
+    LogError(kCategory, "cannot start instance {}: {}", id, how);
     return;
   }
   LogWarn(kCategory, "instance {} {}; replacing it", id, how);

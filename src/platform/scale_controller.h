@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct ScaleControllerOptions {
   AppTraits app;
   // Flex: the functions each scale group serves; other plans: empty (every instance runs all).
   std::map<std::string, std::vector<std::string>> group_functions;
+  // Readiness probes of a starting instance: the first at once, then after probe_first_interval,
+  // each wait a quarter longer than the one before, up to probe_interval. A fast worker's
+  // instance is ready 10-30 ms after its start and seen within about a millisecond; a slow one
+  // costs a probe per probe_interval.
+  Duration probe_first_interval = std::chrono::milliseconds(1);
   Duration probe_interval = std::chrono::milliseconds(20);
   Duration stop_grace = std::chrono::seconds(10);  // after a drain, SIGTERM → SIGKILL
   std::size_t decision_history = 200;
@@ -47,6 +53,7 @@ struct InstanceRecord {
   std::optional<MonoTime> drain_started;
   bool stop_requested = false;
   bool promote_when_ready = false;  // a pre-warmed instance promoted before it was ready
+  bool host_up = false;             // its host answered a probe (it can hold cold requests)
   std::optional<Duration> worker_startup;  // as the instance reported it
 };
 
@@ -66,6 +73,14 @@ class ScaleController {
 
   void Start();  // decides now, then every decision interval
   void Poke();   // decides now (a request is waiting for an instance)
+  // The serving instances hold more requests than their target: decides as soon as the current
+  // handler is done (the front door's load hook; it re-arms after a decision that changed the
+  // serving count, and at every tick).
+  void PokeLoad();
+  // A starting instance answered a request (the front door's started hook): its worker is
+  // likely ready, so it is probed now rather than at its next probe; proceed runs (and the
+  // answer goes out) once that probe is back, and the instance marked ready if it is.
+  void InstanceAnswered(const std::string& id, std::function<void()> proceed);
   // Stops every instance (drain grace does not apply: the platform is going away).
   void StopAll();
 
@@ -82,10 +97,14 @@ class ScaleController {
 
  private:
   void Tick();
-  void DecideLocked(std::unique_lock<std::mutex>& lock);
+  void DecideLocked(std::unique_lock<std::mutex>& lock, bool load_poke = false);
+  // Arms the front door's load hook at what the serving HTTP instances are meant to hold.
+  void ArmLoadLocked(bool load_poke);
   void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason);
-  void ProbeLoop(const std::string& id);
+  void ProbeLoop(const std::string& id, Duration next_wait);
   void OnReady(const std::string& id, std::optional<Duration> worker_startup);
+  void OnHostUp(const std::string& id);
+  void ReleaseAnswers(const std::string& id);
   void OnExit(const std::string& id, const std::string& how);
   void CheckDrainsLocked(MonoTime now);
   std::vector<InstanceView> ViewsLocked() const;
@@ -108,6 +127,10 @@ class ScaleController {
   std::optional<MonoTime> accrued_until_;
   TimerId tick_timer_ = kNoTimer;
   bool stopping_ = false;
+  bool load_poke_pending_ = false;
+  // Starting instances with an extra probe under way, and the answers waiting for it.
+  std::map<std::string, std::vector<std::function<void()>>> answered_;
+  int load_armed_at_ = -1;  // the threshold last armed; -1 = not armed
   int next_id_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -30,6 +30,20 @@ class NamedHandler : public HttpHandler {
   std::string name_;
 };
 
+// An instance stand-in that holds every request until told to answer (on the loop thread).
+class HoldingHandler : public HttpHandler {
+ public:
+  void Handle(HttpRequest request, Responder respond) override {
+    held.push_back(std::move(respond));
+    (void)request;
+  }
+  void ReleaseAll() {
+    for (auto& r : held) r(TextResponse(200, "held"));
+    held.clear();
+  }
+  std::vector<Responder> held;
+};
+
 class FrontDoorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,11 +58,23 @@ class FrontDoorTest : public ::testing::Test {
 
   int StartInstance(const std::string& name) {
     handlers_.push_back(std::make_unique<NamedHandler>(name));
+    return Serve(*handlers_.back());
+  }
+  int Serve(HttpHandler& handler) {
     servers_.push_back(
-        std::make_unique<HttpServer>(loop_, *real_clock_, *handlers_.back(), HttpServerOptions{}));
+        std::make_unique<HttpServer>(loop_, *real_clock_, handler, HttpServerOptions{}));
     auto port = servers_.back()->Listen("127.0.0.1", 0);
     EXPECT_TRUE(port.ok());
     return *port;
+  }
+  // Waits (on futures, no sleep) until the holding handler has n requests.
+  void WaitHeld(HoldingHandler& h, std::size_t n) {
+    for (int i = 0; i < 100000; ++i) {
+      std::size_t have = 0;
+      OnLoop([&] { have = h.held.size(); });
+      if (have >= n) return;
+    }
+    FAIL() << "the instance never got " << n << " requests";
   }
 
   // Sends a request through the front door (on the loop thread); the future gets the response.
@@ -181,11 +207,114 @@ TEST_F(FrontDoorTest, AnInstanceThatIsGoneGives502) {
   EXPECT_EQ(r.status, 502);
 }
 
+TEST_F(FrontDoorTest, LoadHookFiresOnceAboveTheArmedLevel) {
+  FrontDoor door(loop_, sim_, {});
+  HoldingHandler holder;
+  int port = Serve(holder);
+  int fired = 0;
+  door.SetLoadHook([&] { ++fired; });
+  OnLoop([&] {
+    door.AddReady("i-1", port);
+    door.ArmLoadHook(2);
+  });
+  auto f1 = Send(door, "/1");
+  auto f2 = Send(door, "/2");
+  OnLoop([] {});
+  EXPECT_EQ(fired, 0);  // 2 in flight: not above 2
+  auto f3 = Send(door, "/3");
+  auto f4 = Send(door, "/4");
+  OnLoop([] {});
+  EXPECT_EQ(fired, 1);  // the third crossed the line; the fourth found it disarmed
+  OnLoop([&] { door.ArmLoadHook(4); });
+  auto f5 = Send(door, "/5");
+  OnLoop([] {});
+  EXPECT_EQ(fired, 2);
+  OnLoop([&] { door.ArmLoadHook(1); door.DisarmLoadHook(); });
+  auto f6 = Send(door, "/6");
+  OnLoop([] {});
+  EXPECT_EQ(fired, 2);
+  WaitHeld(holder, 6);
+  OnLoop([&] { holder.ReleaseAll(); });
+  for (auto* f : {&f1, &f2, &f3, &f4, &f5, &f6}) EXPECT_EQ(f->get().status, 200);
+}
+
+TEST_F(FrontDoorTest, PeakInflightIsTheMostHeldSinceTheLastTake) {
+  FrontDoor door(loop_, sim_, {});
+  HoldingHandler holder;
+  int port = Serve(holder);
+  OnLoop([&] { door.AddReady("i-1", port); });
+  std::vector<std::future<HttpResponse>> fs;
+  for (int i = 0; i < 3; ++i) fs.push_back(Send(door, "/"));
+  WaitHeld(holder, 3);
+  EXPECT_EQ(door.HttpInflight(), 3);
+  OnLoop([&] { holder.ReleaseAll(); });
+  for (auto& f : fs) EXPECT_EQ(f.get().status, 200);
+  EXPECT_EQ(door.HttpInflight(), 0);
+  EXPECT_EQ(door.TakePeakInflight(), 3);  // the dip at the sample does not hide the load
+  EXPECT_EQ(door.TakePeakInflight(), 0);
+}
+
+TEST_F(FrontDoorTest, AStartingInstanceTakesColdRequestsWhileNoneIsReady) {
+  FrontDoor door(loop_, sim_, {});
+  std::vector<std::string> started;
+  door.SetStartedHook([&](const std::string& id, std::function<void()> proceed) {
+    started.push_back(id);
+    proceed();
+  });
+  auto f1 = Send(door, "/1");
+  auto f2 = Send(door, "/2");
+  OnLoop([] {});
+  EXPECT_EQ(door.Buffered(), 2u);
+  int port = StartInstance("s");
+  OnLoop([&] {
+    sim_.Advance(100ms);
+    door.AddStarting("i-1", port);  // its host holds them until its worker is ready
+  });
+  EXPECT_EQ(f1.get().body, "s /1");
+  EXPECT_EQ(f2.get().body, "s /2");
+  auto f3 = Send(door, "/3");  // a new request goes there too while nothing is ready
+  EXPECT_EQ(f3.get().body, "s /3");
+  OnLoop([] {});
+  EXPECT_EQ(started, (std::vector<std::string>{"i-1", "i-1", "i-1"}));
+  EXPECT_TRUE(door.ColdStarts().empty());  // recorded when the instance is known ready
+  OnLoop([&] {
+    sim_.Advance(50ms);
+    door.AddReady("i-1", port);
+  });
+  auto cold = door.ColdStarts();
+  ASSERT_EQ(cold.size(), 3u);
+  EXPECT_EQ(cold[0].wait, 100ms);  // until its answer, which came before it was seen ready
+  EXPECT_EQ(cold[2].wait, 0ms);
+  EXPECT_EQ(cold[0].instance_id, "i-1");
+  EXPECT_EQ(Send(door, "/4").get().body, "s /4");
+  EXPECT_EQ(door.ColdStarts().size(), 3u);  // a warm request is no cold start
+}
+
+TEST_F(FrontDoorTest, AStartingInstanceGetsNothingWhileAnotherIsReady) {
+  FrontDoor door(loop_, sim_, {});
+  int p1 = StartInstance("a"), p2 = StartInstance("b");
+  OnLoop([&] {
+    door.AddReady("i-1", p1);
+    door.AddStarting("i-2", p2);
+  });
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(Send(door, "/").get().body, "a /");
+  OnLoop([&] { door.Remove("i-1"); });
+  EXPECT_EQ(Send(door, "/").get().body, "b /");  // nothing ready: the starting one serves
+}
+
 }  // namespace
 }  // namespace squall
 
 namespace squall {
 namespace {
+
+TEST(HttpInstanceProbeTest, HostUpWhenInitializedOrRunning) {
+  EXPECT_TRUE(ParseStatusBody(R"({"state":"Initialized","worker":{"state":"Starting"}})").host_up);
+  EXPECT_FALSE(ParseStatusBody(R"({"state":"Initialized"})").ready);
+  EXPECT_TRUE(ParseStatusBody(R"({"state":"Running"})").host_up);
+  EXPECT_FALSE(ParseStatusBody(R"({"state":"Stopping"})").host_up);
+  EXPECT_FALSE(ParseStatusBody("not json").host_up);
+}
 
 TEST(HttpInstanceProbeTest, OnlyRunningMeansReady) {
   EXPECT_TRUE(StatusBodySaysRunning(R"({"id":"a","state":"Running","version":"0.1.0"})"));

@@ -2,6 +2,7 @@
 // ends instances when told, and an InstanceProbe whose answers the test sets.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,13 +44,19 @@ class FakeInstances : public InstanceManager {
 class FakeProbe : public InstanceProbe {
  public:
   void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override {
+    ++checks[instance.id];
     Readiness r;
     r.ready = ready.count(instance.id) > 0;
+    r.host_up = r.ready || host_up.count(instance.id) > 0;
     r.worker_startup = worker_startup;
     done(r);
   }
+  void Forget(const std::string& instance_id) override { forgotten.insert(instance_id); }
   std::optional<Duration> worker_startup;
   std::set<std::string> ready;
+  std::set<std::string> host_up;  // answering, worker not ready yet
+  std::map<std::string, int> checks;
+  std::set<std::string> forgotten;
 };
 
 }  // namespace squall

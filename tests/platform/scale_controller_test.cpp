@@ -152,6 +152,100 @@ TEST_F(ScaleControllerTest, PremiumKeepsItsAlwaysReadyFloor) {
   EXPECT_DOUBLE_EQ(instances_.started[0].limits.cpu_cores, 1.0);
 }
 
+TEST_F(ScaleControllerTest, ReadinessProbesStartAtOneMillisecondAndBackOff) {
+  PlanOptions o;
+  o.plan = "dedicated";
+  o.instances = 1;
+  Make(o);
+  controller_->Start();
+  clock_.Advance(0ms);
+  EXPECT_EQ(probe_.checks["i-1"], 1);  // at once
+  clock_.Advance(1ms);
+  EXPECT_EQ(probe_.checks["i-1"], 2);
+  clock_.Advance(1250us);  // each wait a quarter longer
+  EXPECT_EQ(probe_.checks["i-1"], 3);
+  clock_.Advance(1563us);
+  EXPECT_EQ(probe_.checks["i-1"], 4);
+  clock_.Advance(1s);
+  int in_a_second = probe_.checks["i-1"];
+  EXPECT_LT(in_a_second, 4 + 70);  // up to one per 20 ms once backed off
+  clock_.Advance(1s);
+  EXPECT_EQ(probe_.checks["i-1"] - in_a_second, 50);
+  MakeAllReady();
+  clock_.Advance(20ms);
+  EXPECT_EQ(CountState(InstanceState::kReady), 1);
+  EXPECT_EQ(probe_.forgotten.count("i-1"), 1u);
+}
+
+TEST_F(ScaleControllerTest, AColdRequestGoesToTheInstanceOnceItsHostIsUp) {
+  PlanOptions o;
+  o.plan = "consumption";
+  Make(o);
+  controller_->Start();
+  HttpRequest r;
+  r.method = "GET";
+  r.target = "/api/x";
+  door_->Handle(std::move(r), [](HttpResponse) {});
+  ASSERT_EQ(instances_.started.size(), 1u);
+  clock_.Advance(5ms);
+  EXPECT_EQ(door_->Buffered(), 1u);  // the host does not answer yet
+  probe_.host_up.insert("i-1");
+  clock_.Advance(5ms);
+  // Sent to its host (which holds it until the worker is ready); the loop is not run, so it
+  // stays in flight there.
+  EXPECT_EQ(door_->Buffered(), 0u);
+  EXPECT_EQ(door_->Inflight("i-1"), 1);
+  EXPECT_EQ(CountState(InstanceState::kStarting), 1);
+  // Its first answer makes the controller probe at once, and goes out once that probe is back:
+  // the instance is ready by then.
+  MakeAllReady();
+  bool answered = false;
+  controller_->InstanceAnswered("i-1", [&] {
+    answered = true;
+    EXPECT_EQ(CountState(InstanceState::kReady), 1);
+  });
+  EXPECT_TRUE(answered);
+  controller_->InstanceAnswered("i-1", [&] { answered = false; });  // ready: at once
+  EXPECT_FALSE(answered);
+}
+
+TEST_F(ScaleControllerTest, PremiumPromotesOnLoadWithoutWaitingForTheTick) {
+  PlanOptions o;
+  o.plan = "premium";
+  o.sku = "EP1";
+  o.always_ready = 1;
+  ScaleControllerOptions options;
+  options.plan = Plan(o);
+  options.app.max_concurrent_requests = 2;  // the HTTP target per instance
+  door_ = std::make_unique<FrontDoor>(loop_, clock_, FrontDoorOptions{});
+  controller_ = std::make_unique<ScaleController>(clock_, instances_, probe_, *door_, options);
+  door_->SetLoadHook([this] { controller_->PokeLoad(); });
+  controller_->Start();
+  ASSERT_EQ(instances_.started.size(), 2u);
+  MakeAllReady();
+  clock_.Advance(10ms);
+  ASSERT_EQ(CountState(InstanceState::kReady), 1);
+  ASSERT_EQ(CountState(InstanceState::kPrewarmed), 1);
+  auto send = [&] {
+    HttpRequest r;
+    r.method = "GET";
+    r.target = "/";
+    door_->Handle(std::move(r), [](HttpResponse) {});  // stays in flight: the loop never runs
+  };
+  send();
+  send();
+  clock_.Advance(0ms);
+  EXPECT_EQ(CountState(InstanceState::kPrewarmed), 1);  // 2 in flight: the ready one holds them
+  send();
+  clock_.Advance(0ms);  // decided at once, far from the 1 s tick
+  EXPECT_EQ(CountState(InstanceState::kReady), 2);
+  EXPECT_EQ(door_->Inflight("i-2"), 0);
+  send();
+  EXPECT_EQ(door_->Inflight("i-2"), 1);  // the promoted one takes work at once
+  ASSERT_FALSE(controller_->RecentDecisions().empty());
+  EXPECT_NE(controller_->RecentDecisions().back().reason.find("promoted"), std::string::npos);
+}
+
 TEST_F(ScaleControllerTest, StopAllStopsEveryInstanceAndDecidesNoMore) {
   PlanOptions o;
   o.plan = "dedicated";
