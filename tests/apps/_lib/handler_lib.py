@@ -99,6 +99,9 @@ def serve(functions, port=None):
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: with Nagle on, the second waits for the host's
+        # delayed ACK (40 ms) on every keep-alive response.
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):  # keep the worker's stderr quiet
             pass
