@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold start through the platform: "zero → first response", and premium's pre-warmed burst.
 #
-#   bench/coldstart.sh [-n RUNS] [--only hello,bench,premium] [--burst-seconds S]
+#   bench/coldstart.sh [-n RUNS] [--only hello,bench,premium] [--bursts B] [--burst-seconds S]
 #                      [--burst-connections C] [--premium-max-concurrent M] [--no-build]
 #
 # hello, bench: `squall start APP --plan consumption --idle-timeout 2s --decision-interval 100ms
@@ -12,18 +12,19 @@
 #   (its relayed Host.Worker lines): worker share = "worker ready" − "worker started";
 #   platform share = client total − worker share. Also the median of each step of the path,
 #   from the platform's and the instance's log times.
-# premium: `squall start COPY --plan premium --sku EP1 --always-ready 1` (1 ready + 1
-#   pre-warmed) where COPY is examples/bench-handler/app with host.json
+# premium: `squall start COPY --plan premium --sku EP1 --always-ready 1 --scale-in-delay 500ms`
+#   (1 ready + 1 pre-warmed) where COPY is examples/bench-handler/app with host.json
 #   extensions.http.maxConcurrentRequests M (8), so that a burst of C (64) concurrent clients
-#   wants more than one instance and the pre-warmed one is promoted. Warm baseline: 500
-#   sequential requests on one keep-alive connection (curl). Burst: one request on each of C new
-#   connections at once (curl --parallel; the first request's time after its TCP connect), then
-#   wrk -t2 -cC -dS (2 s) for the burst's p50/p99/max; promotions from /admin/platform/scale,
-#   instances polled every 50 ms. The same against `squall start COPY` (no platform) as the
-#   reference for what C simultaneous requests cost on this machine anyway.
+#   wants more than one instance and the pre-warmed one is promoted. B (10) bursts, each from 1
+#   ready + 1 pre-warmed instance (the short scale-in delay brings the app back): a warm baseline
+#   (100 sequential requests on one keep-alive connection, curl), then one request on each of C
+#   new connections at once (curl --parallel; the first request's time after its TCP connect);
+#   medians over the bursts. Then wrk -t2 -cC -dS (2 s) once; promotions from
+#   /admin/platform/scale. The same against `squall start COPY` (no platform) as the reference
+#   for what C simultaneous requests cost on this machine anyway.
 # Prints a markdown report on stdout; progress on stderr.
 #
-# Environment (flags win): BENCH_RUNS (20), BENCH_ONLY (hello,bench,premium), BENCH_BURST_SECONDS,
+# Environment (flags win): BENCH_RUNS (20), BENCH_ONLY (hello,bench,premium), BENCH_BURSTS, BENCH_BURST_SECONDS,
 # BENCH_BURST_CONNECTIONS, BENCH_PREMIUM_MAX_CONCURRENT, BENCH_BUILD_DIR
 # (build-release), BENCH_KEEP=1 keeps the temp dir (logs, raw JSON), BENCH_TIMEOUT (900 s for the
 # whole script).
@@ -37,6 +38,7 @@ ONLY=${BENCH_ONLY:-hello,bench,premium}
 BURST_SECONDS=${BENCH_BURST_SECONDS:-2}
 BURST_CONNECTIONS=${BENCH_BURST_CONNECTIONS:-64}
 PREMIUM_MCR=${BENCH_PREMIUM_MAX_CONCURRENT:-8}
+BURSTS=${BENCH_BURSTS:-10}
 BUILD=1
 usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while (($#)); do
@@ -46,6 +48,7 @@ while (($#)); do
     --burst-seconds) BURST_SECONDS=$2; shift 2 ;;
     --burst-connections) BURST_CONNECTIONS=$2; shift 2 ;;
     --premium-max-concurrent) PREMIUM_MCR=$2; shift 2 ;;
+    --bursts) BURSTS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) usage 0 ;;
     *) echo "coldstart.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
@@ -63,7 +66,7 @@ build_squall "$BUILD"
 
 busy_start
 CONSUMPTION_FLAGS=(--plan consumption --idle-timeout 2s --decision-interval 100ms --scale-in-delay 500ms)
-PREMIUM_FLAGS=(--plan premium --sku EP1 --always-ready 1)
+PREMIUM_FLAGS=(--plan premium --sku EP1 --always-ready 1 --scale-in-delay 500ms)
 
 # --- consumption: zero → first response --------------------------------------------------
 cat >"$TMP/coldstart.py" <<'EOF'
@@ -204,24 +207,20 @@ if wants bench; then
   cat "$TMP/bench.md"
 fi
 
-# --- premium: a burst on a ready + pre-warmed app -------------------------------------------
-# burst.py MODE PORT KEY CONNS NREQ TMP: warm baseline, then the burst; MODE "platform" also waits
-# for 1 ready + 1 pre-warmed instance first, polls the instances during the burst and reads the
-# scale decisions; MODE "plain" (a `squall start` without --plan: the same burst with no
-# platform in the path) is the reference. Writes TMP/burst-MODE.json.
+# --- premium: bursts on a ready + pre-warmed app -------------------------------------------
+# burst.py MODE PORT KEY CONNS SECS BURSTS TMP: BURSTS times (each from the same state: for MODE
+# "platform" 1 ready + 1 pre-warmed instance, which the short --scale-in-delay brings back
+# between bursts), a warm baseline then the burst's leading edge; then one wrk run. MODE "plain"
+# (a `squall start` without --plan: the same bursts with no platform in the path) is the
+# reference. Writes TMP/burst-MODE.json.
 cat >"$TMP/burst.py" <<'EOF'
-import json, subprocess, sys, threading, time
+import json, subprocess, sys, time
 from benchlib import *
 
-mode, port, key, conns, secs, tmp = sys.argv[1:7]
-port, conns, secs = int(port), int(conns), int(secs)
+mode, port, key, conns, secs, bursts, tmp = sys.argv[1:8]
+port, conns, secs, bursts = int(port), int(conns), int(secs), int(bursts)
 url = f"http://127.0.0.1:{port}/api/bench"
 platform = mode == "platform"
-
-if platform:
-    lst = wait_instances(port, key, lambda l: sorted(x["state"] for x in l) == ["prewarmed", "ready"], 60)
-    print(f"[coldstart] premium: instances {[(x['id'], x['state']) for x in lst]}", file=sys.stderr)
-time.sleep(1)
 
 def curl(urls, parallel):
     cfg = f"{tmp}/curl-{mode}.cfg"
@@ -241,44 +240,41 @@ def curl(urls, parallel):
     rows.sort(key=lambda r: r["i"])
     return rows
 
-# Warm baseline: one keep-alive connection, sequential; the first request pays the connect.
-base = curl([url] * 500, parallel=False)[1:]
+def settled():
+    if platform:
+        lst = wait_instances(port, key, lambda l: sorted(x["state"] for x in l) == ["prewarmed", "ready"], 120)
+        print(f"[coldstart] premium: instances {[(x['id'], x['state']) for x in lst]}", file=sys.stderr)
+    time.sleep(1)
 
-decisions_before = len(admin(port, key, "scale")) if platform else 0
-snaps, stop = [], threading.Event()
-def poll():  # the instances every 50 ms during the burst
-    while not stop.is_set():
-        try:
-            snaps.append((time.time(), admin(port, key, "instances")))
-        except Exception as e:
-            print(f"[coldstart] poll: {e}", file=sys.stderr)
-        time.sleep(0.05)
-poller = threading.Thread(target=poll)
-t0 = time.time()
-if platform:
-    poller.start()
-# The burst's leading edge: one request on each of `conns` new connections at once (curl times
-# each one), then `conns` connections for `secs` seconds with wrk (steady load, its latencies).
-burst = curl([url] * conns, parallel=True)
+runs = []
+for b in range(bursts):
+    settled()
+    # Warm baseline: one keep-alive connection, sequential; the first request pays the connect.
+    base = curl([url] * 100, parallel=False)[1:]
+    before = len(admin(port, key, "scale")) if platform else 0
+    t0 = time.time()
+    # The burst's leading edge: one request on each of `conns` new connections at once.
+    burst = curl([url] * conns, parallel=True)
+    if platform:
+        time.sleep(1.5)  # the decisions the burst caused (the tick is 1 s)
+    scale = admin(port, key, "scale")[before:] if platform else []
+    runs.append({"baseline": base, "burst": burst, "t0": t0, "scale": scale})
+    print(f"[coldstart] {mode}: burst {b + 1}/{bursts}: first {burst[0]['after_connect'] * 1000:.2f} ms",
+          file=sys.stderr)
+
+settled()
 tw = time.time()
 wrk = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{secs}s", "--latency", url],
                      capture_output=True, text=True, timeout=secs + 60).stdout
-t1 = time.time()
 open(f"{tmp}/wrk-{mode}.txt", "w").write(wrk)
-if platform:
-    time.sleep(0.3)
-    stop.set()
-    poller.join()
-scale = admin(port, key, "scale")[decisions_before:] if platform else []
-json.dump({"mode": mode, "baseline": base, "burst": burst, "wrk": wrk, "snapshots": snaps,
-           "scale": scale, "t0": t0, "tw": tw, "t1": t1}, open(f"{tmp}/burst-{mode}.json", "w"))
+json.dump({"mode": mode, "runs": runs, "wrk": wrk, "tw": tw}, open(f"{tmp}/burst-{mode}.json", "w"))
 EOF
 
 cat >"$TMP/burst_report.py" <<'EOF'
 import json, os, sys
 from benchlib import *
 
-tmp, conns, mcr, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+tmp, conns, mcr, secs, bursts = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 
 def wrk_ms(text, key):
     """A latency percentile (or Max) from wrk --latency output, in seconds."""
@@ -296,84 +292,82 @@ def wrk_field(text, prefix):
         if line.strip().startswith(prefix):
             return line.split()
     return []
-runs = {m: json.load(open(f"{tmp}/burst-{m}.json")) for m in ("plain", "platform")
+
+data = {m: json.load(open(f"{tmp}/burst-{m}.json")) for m in ("plain", "platform")
         if os.path.exists(f"{tmp}/burst-{m}.json")}
 
 def metrics(d):
-    base = [r["total"] for r in d["baseline"]]
-    burst = d["burst"]
-    ok = [r for r in burst if r["code"] == 200]
-    first = burst[0]
-    wave = burst[:conns]
+    added, first, base50, wave50, wavemax, ok, n = [], [], [], [], [], 0, 0
+    for r in d["runs"]:
+        b50 = pct([x["total"] for x in r["baseline"]], 50)
+        wave = [x["after_connect"] for x in r["burst"]]
+        base50.append(b50)
+        first.append(r["burst"][0]["after_connect"])
+        added.append(r["burst"][0]["after_connect"] - b50)
+        wave50.append(pct(wave, 50))
+        wavemax.append(max(wave))
+        ok += sum(1 for x in r["burst"] if x["code"] == 200)
+        n += len(r["burst"])
     w = d["wrk"]
-    lat_line = wrk_field(w, "Latency")  # Latency avg stdev max +/- stdev
+    lat_line = wrk_field(w, "Latency")
     rps = wrk_field(w, "Requests/sec:")
     non2xx = wrk_field(w, "Non-2xx")
     return {
-        "base50": pct(base, 50), "base99": pct(base, 99),
-        "first": first["after_connect"], "first_total": first["total"],
-        "added": first["after_connect"] - pct(base, 50),
-        "wave50": pct([r["after_connect"] for r in wave], 50),
-        "wave_max": max(r["after_connect"] for r in wave),
+        "added50": pct(added, 50), "added_min": min(added), "added_max": max(added),
+        "base50": pct(base50, 50), "first50": pct(first, 50),
+        "wave50": pct(wave50, 50), "wavemax": pct(wavemax, 50),
         "p50": wrk_ms(w, "50%"), "p99": wrk_ms(w, "99%"),
         "max": wrk_ms("Max " + lat_line[3], "Max") if len(lat_line) > 3 else float("nan"),
         "rps": rps[1] if len(rps) > 1 else "?", "errors": non2xx[-1] if non2xx else "0",
-        "secs": d["t1"] - d["tw"], "ok": len(ok), "n": len(burst),
+        "ok": ok, "n": n,
     }
 
-m = {k: metrics(v) for k, v in runs.items()}
+m = {k: metrics(v) for k, v in data.items()}
 cols = [k for k in ("platform", "plain") if k in m]
 title = {"platform": "premium platform (front door → instance)", "plain": "plain `squall start` (reference)"}
-print(f"### Premium EP1 with --always-ready 1 (1 ready + 1 pre-warmed): a burst of {conns} connections\n")
+print(f"### Premium EP1 with --always-ready 1 (1 ready + 1 pre-warmed): {bursts} bursts of {conns} connections\n")
 print(f"App: a copy of examples/bench-handler/app with host.json extensions.http.maxConcurrentRequests {mcr}, "
       f"so that {conns} in flight want {-(-conns // mcr)} instances and the pre-warmed one is promoted "
       f"(with the default of 100 per instance, {conns} clients never leave the first instance). "
-      f"Burst: its leading edge is one request on each of {conns} new connections at once "
-      f"(`curl --parallel --parallel-immediate`, curl's own per-transfer times), then `wrk -t2 -c{conns} "
-      f"-d{secs}s --latency` right after. Warm baseline: 499 sequential requests "
-      f"on one keep-alive connection. The same is run against `squall start` of the same app without "
-      f"--plan, to separate the platform from what {conns} simultaneous requests cost on this machine.\n")
+      f"Each burst starts from 1 ready + 1 pre-warmed instance (`--scale-in-delay 500ms` brings the app back "
+      f"between bursts): a warm baseline (99 sequential requests on one keep-alive connection), then the "
+      f"burst's leading edge, one request on each of {conns} new connections at once (`curl --parallel "
+      f"--parallel-immediate`, curl's own per-transfer times after each connect). The first request of a "
+      f"burst is one sample, and one sample moves by milliseconds on this machine: hence {bursts} bursts and "
+      f"their median. Then `wrk -t2 -c{conns} -d{secs}s --latency` once. The same against `squall start` of the "
+      f"same app without --plan, to separate the platform from what {conns} simultaneous requests cost "
+      f"on this machine.\n")
 print("| ms | " + " | ".join(title[c] for c in cols) + " |")
 print("|---|" + "---:|" * len(cols))
 rows = [
-    ("warm baseline p50 / p99", lambda x: f"{fmt_ms(x['base50'], 3)} / {fmt_ms(x['base99'], 3)}"),
-    ("burst: first request, after its TCP connect", lambda x: fmt_ms(x["first"], 3)),
-    (f"burst: first request, with connect (all {conns} connect at once)", lambda x: fmt_ms(x["first_total"], 3)),
-    ("**burst: first request added over warm p50**", lambda x: f"**{x['added'] * 1000:+.3f}**"),
-    (f"burst: the {conns} leading requests, p50 / max after connect", lambda x: f"{fmt_ms(x['wave50'], 3)} / {fmt_ms(x['wave_max'], 3)}"),
-    (f"burst: wrk {secs} s, p50 / p99 / max", lambda x: f"{fmt_ms(x['p50'], 3)} / {fmt_ms(x['p99'], 3)} / {fmt_ms(x['max'], 3)}"),
-    ("burst: wrk req/s, non-2xx; leading requests with 200", lambda x: f"{x['rps']}, {x['errors']}; {x['ok']}/{x['n']}"),
+    ("warm baseline p50 (median over bursts)", lambda x: fmt_ms(x["base50"], 3)),
+    ("first request of a burst, after its connect (median)", lambda x: fmt_ms(x["first50"], 3)),
+    ("**first request added over warm p50: median** (min / max)",
+     lambda x: f"**{x['added50'] * 1000:+.3f}** ({x['added_min'] * 1000:+.2f} / {x['added_max'] * 1000:+.2f})"),
+    (f"the {conns} leading requests: p50 / max (medians over bursts)", lambda x: f"{fmt_ms(x['wave50'], 3)} / {fmt_ms(x['wavemax'], 3)}"),
+    (f"wrk {secs} s afterwards: p50 / p99 / max", lambda x: f"{fmt_ms(x['p50'], 3)} / {fmt_ms(x['p99'], 3)} / {fmt_ms(x['max'], 3)}"),
+    ("wrk req/s, non-2xx; leading requests with 200", lambda x: f"{x['rps']}, {x['errors']}; {x['ok']}/{x['n']}"),
 ]
 for name, f in rows:
     print(f"| {name} | " + " | ".join(f(m[c]) for c in cols) + " |")
 print()
 if "platform" in m and "plain" in m:
-    print(f"- first request of the burst, platform minus plain host: "
-          f"{(m['platform']['first'] - m['plain']['first']) * 1000:+.3f} ms; burst p50 platform minus plain: "
-          f"{(m['platform']['p50'] - m['plain']['p50']) * 1000:+.3f} ms")
-    print("- the platform's own cost per request is in bench/http.sh's `frontdoor` variant; here "
-          "the burst is served by one instance until the promotion")
-if "platform" in runs:
-    d = runs["platform"]
-    t0 = d["t0"]
-    promos = [x for x in d["scale"] if "promoted" in x["reason"]]
-    def ready(l):
-        return sum(1 for x in l if x["state"] == "ready")
-    second = next((t - t0 for t, l in d["snapshots"] if ready(l) >= 2), None)
-    served = {}
-    for t, l in d["snapshots"]:
-        for x in l:
-            if x["inflight"] > 0:
-                served.setdefault(x["id"], t - t0)
-    print("- promotion of the pre-warmed instance: " + (
-        f"yes, {ts(promos[0]['time']) - t0:+.3f} s after the burst started" if promos else "no"))
-    print("- 2 ready instances first seen by the 50 ms poll: " + (f"{second:+.3f} s" if second is not None else "never")
-          + "; each instance first seen with work in flight: "
-          + (", ".join(f"{i} {s:+.3f} s" for i, s in sorted(served.items(), key=lambda kv: kv[1])) or "none"))
-    print("- scale decisions from the burst's start (time from its start):")
-    for x in d["scale"]:
-        print(f"  - {ts(x['time']) - t0:+.3f} s: {x['group']} {x['from']} → {x['to']}: {x['reason']}")
-    if not d["scale"]:
+    print(f"- first request added, platform minus plain host (medians): "
+          f"{(m['platform']['added50'] - m['plain']['added50']) * 1000:+.3f} ms; leading requests' p50, "
+          f"platform minus plain: {(m['platform']['wave50'] - m['plain']['wave50']) * 1000:+.3f} ms")
+if "platform" in data:
+    promos = []
+    for r in data["platform"]["runs"]:
+        p = [ts(x["time"]) - r["t0"] for x in r["scale"] if "promoted" in x["reason"]]
+        promos.append(min(p) if p else None)
+    seen = [p for p in promos if p is not None]
+    print(f"- promotion of the pre-warmed instance, after the burst started: in {len(seen)} of {len(promos)} bursts"
+          + (f", median {pct(seen, 50):+.3f} s (min {min(seen):+.3f}, max {max(seen):+.3f})" if seen else ""))
+    print("- scale decisions of the first burst (time from its start):")
+    r0 = data["platform"]["runs"][0]
+    for x in r0["scale"]:
+        print(f"  - {ts(x['time']) - r0['t0']:+.3f} s: {x['group']} {x['from']} → {x['to']}: {x['reason']}")
+    if not r0["scale"]:
         print("  - none")
 print()
 EOF
@@ -387,7 +381,7 @@ if wants premium; then
   start plain "$SQUALL" start "$TMP/premium-app" --port "$port" --log-format json
   pid=$STARTED_PID
   wait_http "http://127.0.0.1:$port/api/bench" "$pid" plain
-  run_bg "$PY" "$TMP/burst.py" plain "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$TMP" \
+  run_bg "$PY" "$TMP/burst.py" plain "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" \
     || { tail -n 30 "$TMP/plain.err" >&2; die "premium reference: measurement failed"; }
   stop_started "$pid"
 
@@ -396,10 +390,10 @@ if wants premium; then
   start premium "$SQUALL" start "$TMP/premium-app" "${PREMIUM_FLAGS[@]}" --port "$port" --log-format json
   pid=$STARTED_PID
   wait_http "http://127.0.0.1:$port/admin/host/ping" "$pid" premium
-  run_bg "$PY" "$TMP/burst.py" platform "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$TMP" \
+  run_bg "$PY" "$TMP/burst.py" platform "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" \
     || { tail -n 30 "$TMP/premium.err" >&2; die "premium: measurement failed"; }
   stop_started "$pid"
-  run_bg "$PY" "$TMP/burst_report.py" "$TMP" "$BURST_CONNECTIONS" "$PREMIUM_MCR" "$BURST_SECONDS"
+  run_bg "$PY" "$TMP/burst_report.py" "$TMP" "$BURST_CONNECTIONS" "$PREMIUM_MCR" "$BURST_SECONDS" "$BURSTS"
 fi
 busy_report
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

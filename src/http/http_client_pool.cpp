@@ -80,6 +80,9 @@ class Call : public HttpCall, public std::enable_shared_from_this<Call> {
     reused_ = conn_ != nullptr;
     connected_ = reused_;
     if (!conn_) return Connect();
+    // On one loop thread the caller is already where the connection's operations run: no
+    // dispatch through the type-erased executor (it shows in the front door's profile).
+    if (pool_->loop.threads <= 1) return Write();
     net::dispatch(conn_->socket.get_executor(), [self = shared_from_this()] { self->Write(); });
   }
 

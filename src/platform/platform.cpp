@@ -219,16 +219,34 @@ void Platform::HandleDrain(const std::string& action, Responder respond) {
          });
 }
 
-std::string Platform::FunctionOf(const HttpRequest& request) const {
-  auto segments = SplitPath(request.path());
-  if (segments.size() < prefix_segments_.size()) return {};
-  for (std::size_t i = 0; i < prefix_segments_.size(); ++i)
-    if (!EqualsIgnoreCase(segments[i], prefix_segments_[i])) return {};
-  segments.erase(segments.begin(),
-                 segments.begin() + static_cast<std::ptrdiff_t>(prefix_segments_.size()));
-  auto matches = router_.MatchAll(segments);
-  if (matches.empty()) return {};
-  return options_.routes[static_cast<std::size_t>(matches.front().route_id)].function;
+const std::string& Platform::FunctionOf(const HttpRequest& request) const {
+  static const std::string kNone;
+  std::string_view path = request.path();
+  {
+    // Most traffic repeats a few paths: remembered, route matching (which splits the path into
+    // strings) is done once per path, not per request.
+    std::lock_guard lock(route_cache_mu_);
+    if (auto it = route_cache_.find(path); it != route_cache_.end()) {
+      return it->second < 0 ? kNone : options_.routes[static_cast<std::size_t>(it->second)].function;
+    }
+  }
+  int route = -1;
+  auto segments = SplitPath(path);
+  bool prefixed = segments.size() >= prefix_segments_.size();
+  for (std::size_t i = 0; prefixed && i < prefix_segments_.size(); ++i)
+    prefixed = EqualsIgnoreCase(segments[i], prefix_segments_[i]);
+  if (prefixed) {
+    segments.erase(segments.begin(),
+                   segments.begin() + static_cast<std::ptrdiff_t>(prefix_segments_.size()));
+    auto matches = router_.MatchAll(segments);
+    if (!matches.empty()) route = matches.front().route_id;
+  }
+  {
+    std::lock_guard lock(route_cache_mu_);
+    if (route_cache_.size() >= kRouteCacheSize) route_cache_.clear();  // many distinct paths
+    route_cache_.emplace(std::string(path), route);
+  }
+  return route < 0 ? kNone : options_.routes[static_cast<std::size_t>(route)].function;
 }
 
 void Platform::Handle(HttpRequest request, Responder respond) {
@@ -241,9 +259,9 @@ void Platform::Handle(HttpRequest request, Responder respond) {
   if (request.target.rfind("/admin/", 0) == 0 || request.target == "/admin") {
     if (HandleAdmin(request, respond)) return;
   }
-  respond = [this, function = FunctionOf(request), start = clock_.Now(),
+  respond = [this, function = &FunctionOf(request), start = clock_.Now(),
              inner = std::move(respond)](HttpResponse r) {
-    metrics_.OnResponse(function, r.status, clock_.Now() - start);
+    metrics_.OnResponse(*function, r.status, clock_.Now() - start);
     inner(std::move(r));
   };
   if (draining_) {

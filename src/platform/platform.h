@@ -8,6 +8,9 @@
 #include <optional>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -65,7 +68,7 @@ class Platform final : public HttpHandler {
   void HandleDrain(const std::string& action, Responder respond);
 
   // The function a request is for ("" when none), for per-function metrics.
-  std::string FunctionOf(const HttpRequest& request) const;
+  const std::string& FunctionOf(const HttpRequest& request) const;
 
   EventLoop& loop_;
   Clock& clock_;
@@ -80,6 +83,14 @@ class Platform final : public HttpHandler {
   std::atomic<bool> draining_{false};  // app-wide drain: new app requests get 503
   Router router_;
   std::vector<std::string> prefix_segments_;
+  // Path → index in options_.routes (-1: none), for FunctionOf; at most kRouteCacheSize paths.
+  struct PathHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  static constexpr std::size_t kRouteCacheSize = 1024;
+  mutable std::mutex route_cache_mu_;
+  mutable std::unordered_map<std::string, int, PathHash, std::equal_to<>> route_cache_;
 };
 
 }  // namespace squall

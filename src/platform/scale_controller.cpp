@@ -91,8 +91,11 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
         case ScaleActionKind::kStartReady:
         case ScaleActionKind::kStartPrewarmed:
           for (int i = 0; i < action.count; ++i) {
+            // A load decision's starts wait a moment: the spike that made it is served first
+            // by the instances already running (scale_controller.h).
             StartInstanceLocked(group.group, action.kind == ScaleActionKind::kStartPrewarmed,
-                                action.reason);
+                                action.reason,
+                                load_poke ? options_.load_start_delay : Duration::zero());
           }
           break;
         case ScaleActionKind::kPromote: {
@@ -167,7 +170,7 @@ bool ScaleController::ServesHttp(const std::string& group) const {
 }
 
 void ScaleController::StartInstanceLocked(const std::string& group, bool prewarmed,
-                                          const std::string& reason) {
+                                          const std::string& reason, Duration delay) {
   InstanceSpec spec;
   spec.id = "i-" + std::to_string(next_id_++);
   spec.group = group == "app" ? "" : group;
@@ -176,22 +179,48 @@ void ScaleController::StartInstanceLocked(const std::string& group, bool prewarm
   }
   spec.limits.memory_bytes = static_cast<std::int64_t>(options_.plan.instance.memory_mb) << 20;
   spec.limits.cpu_cores = options_.plan.instance.cores;
-  auto info = instances_.StartAsync(spec);
-  if (!info.ok()) {
-    LogError(kCategory, "cannot start instance {}: {}", spec.id, info.status().message());
-    return;
-  }
   InstanceRecord r;
   r.id = spec.id;
   r.group = group;
   r.state = prewarmed ? InstanceState::kPrewarmed : InstanceState::kStarting;
+  r.started_at = clock_.Now();
+  r.start_pending = true;
+  records_[r.id] = r;
+  if (delay <= Duration::zero()) {
+    LogInfo(kCategory, "starting {}instance {} ({}): {}", prewarmed ? "pre-warmed " : "", r.id,
+            group, reason);
+    return LaunchLocked(spec);
+  }
+  LogInfo(kCategory, "starting {}instance {} ({}) in {} ms: {}", prewarmed ? "pre-warmed " : "",
+          r.id, group, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+          reason);
+  clock_.Schedule(delay, [this, alive = std::weak_ptr<bool>(alive_), spec] {
+    if (auto a = alive.lock(); !a || !*a) return;
+    std::lock_guard lock(mu_);
+    LaunchLocked(spec);
+  });
+}
+
+void ScaleController::LaunchLocked(const InstanceSpec& spec) {
+  auto it = records_.find(spec.id);
+  if (it == records_.end()) return;
+  if (it->second.stop_requested || it->second.drain_started || stopping_) {
+    LogInfo(kCategory, "instance {} not started: no longer wanted", spec.id);
+    records_.erase(it);
+    return;
+  }
+  auto info = instances_.StartAsync(spec);
+  if (!info.ok()) {
+    LogError(kCategory, "cannot start instance {}: {}", spec.id, info.status().message());
+    records_.erase(it);
+    return;
+  }
+  InstanceRecord& r = it->second;
+  r.start_pending = false;
   r.pid = info->pid;
   r.host = info->host;
   r.port = info->port;
   r.started_at = clock_.Now();
-  records_[r.id] = r;
-  LogInfo(kCategory, "starting {}instance {} ({}): {}", prewarmed ? "pre-warmed " : "", r.id,
-          group, reason);
   std::string id = r.id;
   clock_.Schedule(Duration::zero(), [this, alive = std::weak_ptr<bool>(alive_), id] {
     if (auto a = alive.lock(); a && *a) ProbeLoop(id, options_.probe_first_interval);
@@ -290,6 +319,7 @@ void ScaleController::ReleaseAnswers(const std::string& id) {
 
 void ScaleController::OnReady(const std::string& id, std::optional<Duration> worker_startup) {
   int port = 0;
+  instances_.Ready(id);  // its full CPU share from now on
   {
     std::lock_guard lock(mu_);
     auto it = records_.find(id);
@@ -345,7 +375,7 @@ void ScaleController::CheckDrainsLocked(MonoTime now) {
     if (!verdict.stop) continue;
     r.stop_requested = true;
     LogInfo(kCategory, "stopping instance {}: {}", id, verdict.reason);
-    instances_.Stop(id, options_.stop_grace);
+    if (!r.start_pending) instances_.Stop(id, options_.stop_grace);  // else it never starts
   }
 }
 

@@ -36,6 +36,13 @@ struct ScaleControllerOptions {
   Duration probe_first_interval = std::chrono::milliseconds(1);
   Duration probe_interval = std::chrono::milliseconds(20);
   Duration stop_grace = std::chrono::seconds(10);  // after a drain, SIGTERM → SIGKILL
+  // Instances a load decision starts (PokeLoad: a spike filled the serving instances) are
+  // started this much later. Starting one (fork, exec, loading the app, starting its worker)
+  // takes tens of milliseconds of CPU; on a small machine it would slow the spike's first wave,
+  // which the instances already running (and a promoted pre-warmed one) serve meanwhile.
+  // Measured on 2 cores (BENCHMARKS.md): 64 requests at once, median 7-12 ms at once, 4 ms with
+  // the starts 20 ms later.
+  Duration load_start_delay = std::chrono::milliseconds(20);
   std::size_t decision_history = 200;
   // Event-driven triggers' targets (queues); nullptr = HTTP only.
   TriggerSource* triggers = nullptr;
@@ -55,6 +62,7 @@ struct InstanceRecord {
   bool promote_when_ready = false;  // a pre-warmed instance promoted before it was ready
   bool host_up = false;             // its host answered a probe (it can hold cold requests)
   std::optional<Duration> worker_startup;  // as the instance reported it
+  bool start_pending = false;  // decided, not yet handed to the InstanceManager (no pid, port)
 };
 
 struct DecisionRecord {
@@ -100,7 +108,9 @@ class ScaleController {
   void DecideLocked(std::unique_lock<std::mutex>& lock, bool load_poke = false);
   // Arms the front door's load hook at what the serving HTTP instances are meant to hold.
   void ArmLoadLocked(bool load_poke);
-  void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason);
+  void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason,
+                           Duration delay);
+  void LaunchLocked(const InstanceSpec& spec);
   void ProbeLoop(const std::string& id, Duration next_wait);
   void OnReady(const std::string& id, std::optional<Duration> worker_startup);
   void OnHostUp(const std::string& id);

@@ -242,6 +242,13 @@ TEST_F(ScaleControllerTest, PremiumPromotesOnLoadWithoutWaitingForTheTick) {
   EXPECT_EQ(door_->Inflight("i-2"), 0);
   send();
   EXPECT_EQ(door_->Inflight("i-2"), 1);  // the promoted one takes work at once
+  // Its refill is decided now but started a little later, after the spike's first wave.
+  EXPECT_EQ(CountState(InstanceState::kPrewarmed), 1);
+  EXPECT_EQ(instances_.started.size(), 2u);
+  clock_.Advance(19ms);
+  EXPECT_EQ(instances_.started.size(), 2u);
+  clock_.Advance(1ms);
+  EXPECT_EQ(instances_.started.size(), 3u);
   ASSERT_FALSE(controller_->RecentDecisions().empty());
   EXPECT_NE(controller_->RecentDecisions().back().reason.find("promoted"), std::string::npos);
 }
