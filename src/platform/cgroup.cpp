@@ -313,16 +313,6 @@ Status InstanceCgroup::SetLimits(const ResourceLimits& limits) {
   return Status::Ok();
 }
 
-Status InstanceCgroup::SetStartingWeight(bool starting) const {
-  if (!cpu_ || cpu_dir_.empty()) return Status::Ok();
-  if (version_ == 2) {
-    return WriteFile(cpu_dir_ / "cpu.weight",
-                     std::to_string(starting ? kWeightStarting : kWeightServing));
-  }
-  return WriteFile(cpu_dir_ / "cpu.shares",
-                   std::to_string(starting ? kSharesStarting : kSharesServing));
-}
-
 Status InstanceCgroup::Rename(const std::string& name) {
   std::vector<std::pair<fs::path, fs::path>> done;  // from, to
   for (const auto& dir : dirs_) {

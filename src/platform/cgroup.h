@@ -40,10 +40,6 @@ std::string CpuMaxText(double cores, std::int64_t period_us = kCpuPeriodUs);
 std::string MemoryLimitInBytesText(std::int64_t bytes);
 // v1 cpu.cfs_quota_us: quota in µs, or "-1" when cores <= 0.
 std::string CfsQuotaText(double cores, std::int64_t period_us = kCpuPeriodUs);
-// The CPU weights of a starting and of a serving instance: v1 cpu.shares (default 1024), v2
-// cpu.weight (default 100); an eighth while starting.
-inline constexpr int kSharesServing = 1024, kSharesStarting = 128;
-inline constexpr int kWeightServing = 100, kWeightStarting = 12;
 
 // /proc/self/cgroup: "0::/path" (v2) and "<n>:<controllers>:/path" (v1).
 struct ProcCgroup {
@@ -95,10 +91,6 @@ class InstanceCgroup {
   Status AddCallingThread() const;
   // (Re)writes the limits in every hierarchy ("no limit" too, so a reused group keeps no old one).
   Status SetLimits(const ResourceLimits& limits);
-  // The group's CPU weight relative to the other instances (v1 cpu.shares, v2 cpu.weight): low
-  // while the instance starts, so that starting capacity takes CPU from the instances already
-  // serving only when they leave it idle; normal once it serves. No-op without a cpu controller.
-  Status SetStartingWeight(bool starting) const;
   // Renames the group's directories to `name` under the same parents (v1 allows it on a group in
   // use). All or nothing.
   Status Rename(const std::string& name);

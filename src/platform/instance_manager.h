@@ -74,9 +74,6 @@ class InstanceManager {
   // Listeners accumulate; call before starting instances.
   virtual void OnExit(ExitListener listener) = 0;
   virtual ResourceUsage Usage(const std::string& id) const = 0;
-  // The instance is ready and serves from now on (the scale controller saw it ready). A backend
-  // may hold a starting instance back (the local one gives it a low CPU weight until then).
-  virtual void Ready(const std::string& id) { (void)id; }
 };
 
 // An id is a plain token: 1..64 of [A-Za-z0-9._-], starting with a letter or digit. It becomes a

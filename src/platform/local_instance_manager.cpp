@@ -218,7 +218,6 @@ StatusOr<InstanceInfo> LocalInstanceManager::StartInstance(const InstanceSpec& s
             if (i->stop_requested) status = FailedPrecondition("stopped before it started");
             else i->cgroup = group;
           }
-          if (status.ok()) (void)group.SetStartingWeight(true);
           if (status.ok()) {
             auto child = ChildProcess::Spawn(loop_, process, ExitCallbackFor(i));
             std::lock_guard lock(mu_);
@@ -295,7 +294,6 @@ Status LocalInstanceManager::SpawnHere(const std::shared_ptr<Instance>& inst,
               cg.status().message());
     }
   }
-  if (cgroup) (void)cgroup->SetStartingWeight(true);
   {
     std::lock_guard lock(mu_);
     inst->cgroup = cgroup;
@@ -453,17 +451,6 @@ std::vector<InstanceInfo> LocalInstanceManager::List() const {
 void LocalInstanceManager::OnExit(ExitListener listener) {
   std::lock_guard lock(mu_);
   listeners_.push_back(std::move(listener));
-}
-
-void LocalInstanceManager::Ready(const std::string& id) {
-  std::optional<InstanceCgroup> cgroup;
-  {
-    std::lock_guard lock(mu_);
-    auto it = instances_.find(id);
-    if (it == instances_.end() || it->second->ended) return;
-    cgroup = it->second->cgroup;
-  }
-  if (cgroup) (void)cgroup->SetStartingWeight(false);
 }
 
 ResourceUsage LocalInstanceManager::Usage(const std::string& id) const {

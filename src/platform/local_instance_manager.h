@@ -63,8 +63,6 @@ class LocalInstanceManager final : public InstanceManager {
   std::vector<InstanceInfo> List() const override;
   void OnExit(ExitListener listener) override;
   ResourceUsage Usage(const std::string& id) const override;
-  // Its cgroup gets the normal CPU weight (it had an eighth while starting: cgroup.h).
-  void Ready(const std::string& id) override;
 
   // `host APP --port N --instance-id ID [--group G] [--functions a,b] EXTRA...` (pure).
   static std::vector<std::string> HostArguments(const std::filesystem::path& app_dir,

@@ -319,7 +319,6 @@ void ScaleController::ReleaseAnswers(const std::string& id) {
 
 void ScaleController::OnReady(const std::string& id, std::optional<Duration> worker_startup) {
   int port = 0;
-  instances_.Ready(id);  // its full CPU share from now on
   {
     std::lock_guard lock(mu_);
     auto it = records_.find(id);
