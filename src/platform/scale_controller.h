@@ -82,8 +82,7 @@ class ScaleController {
   void Start();  // decides now, then every decision interval
   void Poke();   // decides now (a request is waiting for an instance)
   // The serving instances hold more requests than their target: decides as soon as the current
-  // handler is done (the front door's load hook; it re-arms after a decision that changed the
-  // serving count, and at every tick).
+  // handler is done (the front door's load hook: at most once between two ticks).
   void PokeLoad();
   // A starting instance answered a request (the front door's started hook): its worker is
   // likely ready, so it is probed now rather than at its next probe; proceed runs (and the
@@ -140,7 +139,7 @@ class ScaleController {
   bool load_poke_pending_ = false;
   // Starting instances with an extra probe under way, and the answers waiting for it.
   std::map<std::string, std::vector<std::function<void()>>> answered_;
-  int load_armed_at_ = -1;  // the threshold last armed; -1 = not armed
+  bool load_decided_ = false;  // a load decision since the last tick
   int next_id_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
