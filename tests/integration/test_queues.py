@@ -174,8 +174,13 @@ class QueueRecoveryTest(SquallTestCase):
                   env=env)
         queue_cli(app, "put", "work-items", "sleep:60000")
         self.assertTrue(wait_until(lambda: len(self.starts(app)) == 1, 20), app.diagnostics())
+        # The one instance (its queue listener runs as soon as its host does, so it may still
+        # show "starting" while the platform's readiness probe catches up).
+        self.assertTrue(wait_until(lambda: any(
+            i["pid"] > 0 for i in app.get_json("/admin/platform/instances",
+                                               headers=app.master())), 10), app.diagnostics())
         victim = [i for i in app.get_json("/admin/platform/instances", headers=app.master())
-                  if i["state"] == "ready"][0]
+                  if i["pid"] > 0][0]
         os.kill(victim["pid"], signal.SIGKILL)
         # The replacement takes it again long before the 10-minute lease would end.
         self.assertTrue(wait_until(lambda: len(self.starts(app)) == 2, 30), app.diagnostics())
