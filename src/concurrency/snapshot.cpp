@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "core/ascii.h"
+#include "core/json_text.h"
 
 namespace squall {
 namespace {
@@ -24,51 +25,13 @@ constexpr std::string_view kCores = "NumberOfCores";
 constexpr std::string_view kFunctions = "FunctionSnapshots";
 constexpr std::string_view kConcurrency = "Concurrency";
 
-// The years a WallTime (int64 nanoseconds since 1970) holds; ParseIso8601 does not check.
+// Snapshots are written by squall, after 1970; ParseIso8601 itself stops at 2261 (WallTime).
 constexpr int kFirstYear = 1970;
 constexpr int kLastYear = 2261;
 
 Status Error(std::string_view pointer, std::string_view message) {
   return InvalidArgument(
       fmt::format("concurrency snapshot: {}: {}", pointer.empty() ? "/" : pointer, message));
-}
-
-// A JSON string for messages, cut short when long (names come from storage, not from us).
-std::string Quote(std::string_view s) {
-  constexpr std::size_t kMax = 64;
-  std::string out = json::serialize(json::value(json::string_view(s.substr(0, kMax))));
-  if (s.size() > kMax) out += "...";
-  return out;
-}
-
-// RFC 6901: "~" becomes "~0" and "/" becomes "~1".
-std::string PointerToken(std::string_view key) {
-  std::string out;
-  for (char c : key.substr(0, 64)) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::string Describe(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::string:
-      return Quote(v.get_string());
-    case json::kind::object:
-      return "an object";
-    case json::kind::array:
-      return "an array";
-    case json::kind::double_:
-      return fmt::format("{}", v.get_double());  // "1.5", not serialize's "1.5E0"
-    default:
-      return json::serialize(v);
-  }
 }
 
 // The member named `name`, ignoring case (JSON.NET's default); nullptr when absent.
@@ -177,7 +140,7 @@ StatusOr<ConcurrencySnapshot> ParseSnapshot(std::string_view text) {
   }
   for (const auto& [key, value] : *entries) {
     const std::string name(key.data(), key.size());
-    const std::string pointer = "/FunctionSnapshots/" + PointerToken(name);
+    const std::string pointer = PointerJoin("/FunctionSnapshots", name);
     if (name.empty()) return Error(pointer, "function name is empty");
     for (const auto& [seen, level] : out.levels) {
       if (EqualsIgnoreCase(seen, name)) {

@@ -17,6 +17,7 @@
 
 #include "config/app_config.h"
 #include "core/ascii.h"
+#include "core/json_text.h"
 
 namespace squall::config_json {
 
@@ -36,15 +37,9 @@ class IssueSink {
   std::vector<ConfigIssue>* warnings_;
 };
 
-// RFC 6901: "~" becomes "~0" and "/" becomes "~1".
-std::string PointerJoin(std::string_view parent, std::string_view key);
-std::string PointerJoin(std::string_view parent, std::size_t index);
-
-// A JSON string literal for messages, shortened when long: "abc" -> "\"abc\"".
-std::string Quote(std::string_view s);
-// What a value is, for "got ..." in messages: a string or scalar as JSON text, "an object",
-// "an array".
-std::string Describe(const boost::json::value& v);
+using ::squall::Describe;
+using ::squall::PointerJoin;
+using ::squall::Quote;
 using ::squall::EqualsIgnoreCase;
 bool EndsWithIgnoreCase(std::string_view s, std::string_view suffix);
 std::string ToLowerAscii(std::string_view s);
