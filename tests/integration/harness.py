@@ -193,6 +193,15 @@ class SquallApp:
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
 
+    def results(self):
+        """The JSON lines a test app's worker appended to $SQUALL_TEST_RESULTS when that was set
+        to path("results.jsonl") (tests/apps/queues, timers), oldest first; [] before any."""
+        path = self.path("results.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
     def patch_host_json(self, update):
         patch_json(self.path("host.json"), update)
 

@@ -59,14 +59,6 @@ class Azurite:
         self.proc.stdout.close()
 
 
-def results(app):
-    path = app.path("results.jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 class AzuriteTest(SquallTestCase):
     def setUp(self):
         self.azurite = Azurite()
@@ -88,8 +80,8 @@ class AzuriteTest(SquallTestCase):
                         self.azurite.connection(), "work-items", "from the sdk",
                         "forward:via azurite"],
                        check=True, timeout=60, env={**os.environ, "SQUALL_REPO": REPO})
-        self.assertTrue(wait_until(lambda: len(results(app)) == 2, 30), app.diagnostics())
-        self.assertEqual(sorted(r["text"] for r in results(app)),
+        self.assertTrue(wait_until(lambda: len(app.results()) == 2, 30), app.diagnostics())
+        self.assertEqual(sorted(r["text"] for r in app.results()),
                          ["forward:via azurite", "from the sdk"])
         # The output binding wrote to Azurite, and the CLI reads it from there.
         self.assertTrue(wait_until(lambda: self.queue_cli(app, "length", "forwarded", env=env)
@@ -109,16 +101,16 @@ class AzuriteTest(SquallTestCase):
         self.assertTrue(wait_until(lambda: self.queue_cli(
             app, "length", "work-items-poison", env=env).stdout.strip() == b"1", 45),
             app.diagnostics())
-        self.assertEqual([r["dequeueCount"] for r in results(app)], [1, 2, 3])
+        self.assertEqual([r["dequeueCount"] for r in app.results()], [1, 2, 3])
 
     def test_timer_runs_on_azurite_with_a_blob_lease(self):
         app = self.make_app("tests/apps/timers")
         app.start("--plan", "dedicated", "--instances", "2", "--decision-interval", "200ms",
                   env={"AzureWebJobsStorage": self.azurite.connection(),
                        "SQUALL_TEST_RESULTS": app.path("results.jsonl")})
-        self.assertTrue(wait_until(lambda: len(results(app)) >= 3, 30), app.diagnostics())
+        self.assertTrue(wait_until(lambda: len(app.results()) >= 3, 30), app.diagnostics())
         time.sleep(4.5)
-        r = results(app)
+        r = app.results()
         times = sorted(x["time"] for x in r)
         for a, b in zip(times, times[1:]):
             self.assertGreater(b - a, 1.2, r)  # one run per occurrence across both instances

@@ -6,7 +6,6 @@ import time
 import unittest
 
 from harness import SquallTestCase, wait_until
-from test_queues import results
 
 
 class QueueKillTest(SquallTestCase):
@@ -48,19 +47,19 @@ class QueueKillTest(SquallTestCase):
         t = threading.Thread(target=self.producer, args=(app, self.N, acked, stop), daemon=True)
         self.addCleanup(stop.set)
         t.start()
-        self.assertTrue(wait_until(lambda: len(results(app)) > self.N // 10, 120),
+        self.assertTrue(wait_until(lambda: len(app.results()) > self.N // 10, 120),
                         app.diagnostics())
         victim(app, env)
         t.join(timeout=900)
         self.assertFalse(t.is_alive())
 
         def all_done():
-            return {r["text"] for r in results(app) if r["event"] == "ok"} >= acked
+            return {r["text"] for r in app.results() if r["event"] == "ok"} >= acked
 
         self.assertTrue(wait_until(all_done, 180),
-                        f"lost: {sorted(acked - {r['text'] for r in results(app)})[:20]}\n"
+                        f"lost: {sorted(acked - {r['text'] for r in app.results()})[:20]}\n"
                         + app.diagnostics())
-        ok = [r["text"] for r in results(app) if r["event"] == "ok"]
+        ok = [r["text"] for r in app.results() if r["event"] == "ok"]
         print(f"\nkill -9 run: {len(acked)} acknowledged of {self.N}, all processed, "
               f"{len(ok) - len(set(ok))} duplicates (at-least-once)")
 

@@ -19,14 +19,6 @@ def queue_cli(app, *args, stdin=None, check=True):
     return proc
 
 
-def results(app):
-    path = app.path("results.jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 class QueueCliTest(SquallTestCase):
     def test_put_peek_length_clear_without_the_app_running(self):
         app = self.make_app("tests/apps/queues")
@@ -65,8 +57,8 @@ class QueueTriggerTest(SquallTestCase):
     def test_message_runs_with_azures_metadata_and_is_deleted(self):
         app = self.start()
         queue_cli(app, "put", "work-items", '{"order": 42}')
-        self.assertTrue(wait_until(lambda: len(results(app)) == 1, 20), app.diagnostics())
-        r = results(app)[0]
+        self.assertTrue(wait_until(lambda: len(app.results()) == 1, 20), app.diagnostics())
+        r = app.results()[0]
         self.assertEqual(r["text"], '{"order": 42}')  # arrived as JSON
         self.assertEqual(r["dequeueCount"], 1)
         meta = r["metadata"]
@@ -85,15 +77,15 @@ class QueueTriggerTest(SquallTestCase):
         time.sleep(3)
         start = time.time()
         queue_cli(app, "put", "work-items", "wake")
-        self.assertTrue(wait_until(lambda: len(results(app)) == 1, 10), app.diagnostics())
+        self.assertTrue(wait_until(lambda: len(app.results()) == 1, 10), app.diagnostics())
         self.assertLess(time.time() - start, 1.5)
 
     def test_http_and_queue_outputs(self):
         app = self.start()
         status, _, body = app.request("POST", "/api/enqueue", body=b"forward:onward")
         self.assertEqual((status, body), (202, b"queued"), app.diagnostics())
-        self.assertTrue(wait_until(lambda: len(results(app)) == 1, 20), app.diagnostics())
-        self.assertEqual(results(app)[0]["text"], "forward:onward")
+        self.assertTrue(wait_until(lambda: len(app.results()) == 1, 20), app.diagnostics())
+        self.assertEqual(app.results()[0]["text"], "forward:onward")
         # work's output binding put "onward" on "forwarded" (base64, as the app encodes).
         self.assertTrue(wait_until(
             lambda: queue_cli(app, "length", "forwarded").stdout.strip() == b"1", 10))
@@ -106,7 +98,7 @@ class QueueTriggerTest(SquallTestCase):
         self.assertTrue(wait_until(
             lambda: queue_cli(app, "length", "work-items-poison").stdout.strip() == b"1", 30),
             app.diagnostics())
-        attempts = [r["dequeueCount"] for r in results(app) if r["event"] == "fail"]
+        attempts = [r["dequeueCount"] for r in app.results() if r["event"] == "fail"]
         self.assertEqual(attempts, [1, 2, 3])  # maxDequeueCount 3
         self.assertEqual(queue_cli(app, "length", "work-items").stdout.strip(), b"0")
         self.assertTrue(app.wait_log(contains="moved to queue 'work-items-poison'"),
@@ -129,7 +121,7 @@ class QueueTriggerTest(SquallTestCase):
         self.assertTrue(wait_until(
             lambda: queue_cli(app, "length", "work-items-poison").stdout.strip() == b"1", 20),
             app.diagnostics())
-        self.assertEqual(results(app), [])
+        self.assertEqual(app.results(), [])
         self.assertTrue(app.wait_log(contains="not valid base64"), app.diagnostics())
 
     def test_worker_crash_mid_batch_loses_nothing(self):
@@ -139,7 +131,7 @@ class QueueTriggerTest(SquallTestCase):
             queue_cli(app, "put", "work-items", t)
 
         def done():
-            ok = {r["text"] for r in results(app) if r["event"] == "ok"}
+            ok = {r["text"] for r in app.results() if r["event"] == "ok"}
             return ok == set(texts)
 
         self.assertTrue(wait_until(done, 60), app.diagnostics())
@@ -151,8 +143,8 @@ class QueueTriggerTest(SquallTestCase):
         status, _, _ = app.request("POST", "/admin/functions/work", headers=app.master(),
                                    body=json.dumps({"input": "by admin"}).encode())
         self.assertEqual(status, 202)
-        self.assertTrue(wait_until(lambda: len(results(app)) == 1, 10), app.diagnostics())
-        self.assertEqual(results(app)[0]["text"], "by admin")
+        self.assertTrue(wait_until(lambda: len(app.results()) == 1, 10), app.diagnostics())
+        self.assertEqual(app.results()[0]["text"], "by admin")
         status, _, _ = app.request("POST", "/admin/functions/nope", headers=app.master(),
                                    body=b"{}")
         self.assertEqual(status, 404)
@@ -165,7 +157,7 @@ class QueueRecoveryTest(SquallTestCase):
     10-minute lease (the default lease is used here)."""
 
     def starts(self, app):
-        return [r for r in results(app) if r["event"] == "start"]
+        return [r for r in app.results() if r["event"] == "start"]
 
     def test_killed_instances_message_comes_back_at_once(self):
         app = self.make_app("tests/apps/queues")
@@ -222,7 +214,7 @@ class QueueScalingTest(SquallTestCase):
                                                       headers=app.master())]
         self.assertTrue(any("queue 'work-items' length" in r for r in reasons), reasons)
         self.assertTrue(wait_until(
-            lambda: len([r for r in results(app) if r["event"] == "ok"]) == 60, 90),
+            lambda: len([r for r in app.results() if r["event"] == "ok"]) == 60, 90),
             app.diagnostics())
         self.assertTrue(wait_until(lambda: instances() == [], 40),
                         f"{instances()}\n{app.diagnostics()}")

@@ -9,14 +9,6 @@ import unittest
 from harness import SQUALL_BIN, SquallTestCase, wait_until
 
 
-def runs(app):
-    path = app.path("results.jsonl")
-    if not os.path.exists(path):
-        return []
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
 class TimerTest(SquallTestCase):
     def start(self, *args):
         app = self.make_app("tests/apps/timers")
@@ -25,8 +17,8 @@ class TimerTest(SquallTestCase):
 
     def test_runs_every_two_seconds_with_azures_payload(self):
         app = self.start()
-        self.assertTrue(wait_until(lambda: len(runs(app)) >= 3, 15), app.diagnostics())
-        r = runs(app)
+        self.assertTrue(wait_until(lambda: len(app.results()) >= 3, 15), app.diagnostics())
+        r = app.results()
         gaps = [b["time"] - a["time"] for a, b in zip(r, r[1:])]
         for g in gaps:
             self.assertAlmostEqual(g, 2.0, delta=0.6)
@@ -41,9 +33,9 @@ class TimerTest(SquallTestCase):
             lambda: len([i for i in app.get_json("/admin/platform/instances",
                                                  headers=app.master())
                          if i["state"] == "ready"]) == 3, 30), app.diagnostics())
-        before = len(runs(app))
+        before = len(app.results())
         time.sleep(8.5)
-        r = runs(app)[before:]
+        r = app.results()[before:]
         self.assertGreaterEqual(len(r), 3)
         self.assertLessEqual(len(r), 5)  # 8.5 s at one run per 2 s: never one per instance
         times = sorted(x["time"] for x in r)
@@ -52,13 +44,13 @@ class TimerTest(SquallTestCase):
 
     def test_missed_occurrence_runs_once_past_due_after_restart(self):
         app = self.start()
-        self.assertTrue(wait_until(lambda: len(runs(app)) >= 1, 10), app.diagnostics())
+        self.assertTrue(wait_until(lambda: len(app.results()) >= 1, 10), app.diagnostics())
         app.stop()
         time.sleep(5)  # two occurrences pass while nothing runs
-        n = len(runs(app))
+        n = len(app.results())
         app.start(env={"SQUALL_TEST_RESULTS": app.path("results.jsonl")})
-        self.assertTrue(wait_until(lambda: len(runs(app)) >= n + 2, 15), app.diagnostics())
-        after = runs(app)[n:]
+        self.assertTrue(wait_until(lambda: len(app.results()) >= n + 2, 15), app.diagnostics())
+        after = app.results()[n:]
         self.assertTrue(after[0]["isPastDue"], after)
         self.assertEqual(sum(1 for x in after if x["isPastDue"]), 1, after)
 
@@ -70,7 +62,7 @@ class TimerTest(SquallTestCase):
         status, _, _ = app.request("POST", "/admin/functions/tick", headers=app.master(),
                                    body=b'{"input": ""}')
         self.assertEqual(status, 202)
-        self.assertTrue(wait_until(lambda: len(runs(app)) == 1, 10), app.diagnostics())
+        self.assertTrue(wait_until(lambda: len(app.results()) == 1, 10), app.diagnostics())
 
 
 class TimerConfigErrorTest(SquallTestCase):
