@@ -227,6 +227,18 @@ void ScaleController::LaunchLocked(const InstanceSpec& spec) {
   });
 }
 
+// What the readiness probe needs to know of an instance.
+InstanceInfo ScaleController::ProbeTarget(const std::string& id, const InstanceRecord& r) {
+  InstanceInfo info;
+  info.id = id;
+  info.group = r.group;
+  info.pid = r.pid;
+  info.host = r.host;
+  info.port = r.port;
+  info.started_at = r.started_at;
+  return info;
+}
+
 void ScaleController::ProbeLoop(const std::string& id, Duration next_wait) {
   InstanceInfo info;
   {
@@ -236,12 +248,7 @@ void ScaleController::ProbeLoop(const std::string& id, Duration next_wait) {
       probe_.Forget(id);
       return;
     }
-    info.id = id;
-    info.group = it->second.group;
-    info.pid = it->second.pid;
-    info.host = it->second.host;
-    info.port = it->second.port;
-    info.started_at = it->second.started_at;
+    info = ProbeTarget(id, it->second);
   }
   probe_.CheckReady(info, [this, alive = std::weak_ptr<bool>(alive_), id,
                            next_wait](InstanceProbe::Readiness readiness) {
@@ -288,12 +295,7 @@ void ScaleController::InstanceAnswered(const std::string& id, std::function<void
       auto [waiting, first] = answered_.try_emplace(id);
       waiting->second.push_back(std::move(proceed));
       if (!first) return;  // the probe under way releases it
-      info.id = id;
-      info.group = it->second.group;
-      info.pid = it->second.pid;
-      info.host = it->second.host;
-      info.port = it->second.port;
-      info.started_at = it->second.started_at;
+      info = ProbeTarget(id, it->second);
     }
   }
   if (now) return proceed();

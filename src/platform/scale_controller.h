@@ -110,6 +110,7 @@ class ScaleController {
   void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason,
                            Duration delay);
   void LaunchLocked(const InstanceSpec& spec);
+  static InstanceInfo ProbeTarget(const std::string& id, const InstanceRecord& r);
   void ProbeLoop(const std::string& id, Duration next_wait);
   void OnReady(const std::string& id, std::optional<Duration> worker_startup);
   void OnHostUp(const std::string& id);
