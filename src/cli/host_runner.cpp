@@ -179,7 +179,14 @@ int RunHost(const HostRunOptions& options) {
     LogInfo("Host", "signal {} received: stopping", sig);
     server.Close();
     (*triggers)->Stop();
-    (*host)->Stop([&loop] { loop.Stop(); });
+    // The host lets running invocations finish; then their messages settle (a delete lost
+    // here would run the message again elsewhere) before the loop ends.
+    (*host)->Stop([&] {
+      WaitUntilIdle(
+          *clock, [&] { return (*triggers)->InFlight() == 0; },
+          clock->Now() + std::chrono::seconds(5), std::chrono::milliseconds(10),
+          [&loop] { loop.Stop(); });
+    });
   });
   loop.Run(threads);
   KillAllChildProcessGroups();  // belt and braces: nothing is left behind

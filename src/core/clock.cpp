@@ -5,6 +5,15 @@
 
 namespace squall {
 
+void WaitUntilIdle(Clock& clock, std::function<bool()> idle, MonoTime deadline, Duration every,
+                   std::function<void()> done) {
+  if (idle() || clock.Now() >= deadline) return done();
+  clock.Schedule(every, [&clock, idle = std::move(idle), deadline, every,
+                         done = std::move(done)]() mutable {
+    WaitUntilIdle(clock, std::move(idle), deadline, every, std::move(done));
+  });
+}
+
 std::string FormatIso8601(WallTime t) {
   auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();

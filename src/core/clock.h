@@ -34,6 +34,11 @@ class Clock {
   virtual void Cancel(TimerId id) = 0;
 };
 
+// Calls done once `idle()` is true or `deadline` has passed, checking every `every` on the
+// clock: how a stop waits for running work without blocking the loop.
+void WaitUntilIdle(Clock& clock, std::function<bool()> idle, MonoTime deadline, Duration every,
+                   std::function<void()> done);
+
 // "2024-01-02T03:04:05.678Z"
 std::string FormatIso8601(WallTime t);
 // The inverse: "YYYY-MM-DDTHH:MM:SS[.fraction]Z" (UTC only). nullopt when malformed.

@@ -148,8 +148,13 @@ void FunctionHost::Start() {
 }
 
 void FunctionHost::Stop(std::function<void()> done) {
-  stopping_ = true;
-  supervisor_.Stop(std::move(done));
+  stopping_ = true;  // no new invocations from here on
+  // Invocations already running (a queue message a scale-in's stop caught mid-run) finish
+  // first, as Azure's host does on shutdown; past the grace they fail with the worker.
+  WaitUntilIdle(
+      clock_, [this] { return outstanding_.load() == 0; }, clock_.Now() + kStopGrace,
+      std::chrono::milliseconds(20),
+      [this, done = std::move(done)]() mutable { supervisor_.Stop(std::move(done)); });
 }
 
 void FunctionHost::Drain() {

@@ -59,8 +59,10 @@ class FunctionHost final : public HttpHandler {
   ~FunctionHost() override;
 
   void Start();
-  // Refuses new work, stops the worker; done runs when it is gone.
+  // Refuses new work, lets running invocations finish (at most kStopGrace), stops the worker;
+  // done runs when it is gone.
   void Stop(std::function<void()> done);
+  static constexpr Duration kStopGrace = std::chrono::seconds(5);
 
   void Handle(HttpRequest request, Responder respond) override;
 

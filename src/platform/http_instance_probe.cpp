@@ -42,27 +42,58 @@ void HttpInstanceProbe::Forget(const std::string& instance_id) {
   pool->CloseIdle();  // a probe still in flight keeps the pool alive until it ends
 }
 
+std::optional<int> ParseDrainStatusBody(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto* n = v.get_object().if_contains("outstandingInvocations");
+  if (n == nullptr || !n->is_int64() || n->get_int64() < 0) return std::nullopt;
+  return static_cast<int>(std::min<std::int64_t>(n->get_int64(), 1 << 30));
+}
+
+std::shared_ptr<HttpClientPool> HttpInstanceProbe::PoolFor(const InstanceInfo& instance) {
+  std::lock_guard lock(mu_);
+  auto& slot = pools_[instance.id];
+  // A new pool when the instance id comes back on another endpoint (a replacement).
+  if (!slot || slot->port() != instance.port || slot->host() != instance.host) {
+    slot = std::make_shared<HttpClientPool>(loop_, instance.host, instance.port, 1,
+                                            "instance " + instance.id);
+  }
+  return slot;
+}
+
+HttpRequest HttpInstanceProbe::AdminRequest(std::string method, std::string target) const {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.target = std::move(target);
+  request.headers.push_back({"x-functions-key", master_key_});
+  return request;
+}
+
 void HttpInstanceProbe::CheckReady(const InstanceInfo& instance,
                                    std::function<void(Readiness)> done) {
-  std::shared_ptr<HttpClientPool> pool;
-  {
-    std::lock_guard lock(mu_);
-    auto& slot = pools_[instance.id];
-    // A new pool when the instance id comes back on another endpoint (a replacement).
-    if (!slot || slot->port() != instance.port || slot->host() != instance.host) {
-      slot = std::make_shared<HttpClientPool>(loop_, instance.host, instance.port, 1,
-                                              "instance " + instance.id);
-    }
-    pool = slot;
-  }
-  HttpRequest request;
-  request.method = "GET";
-  request.target = "/admin/host/status";
-  request.headers.push_back({"x-functions-key", master_key_});
-  pool->Send(std::move(request), [pool, done = std::move(done)](StatusOr<HttpResponse> result) {
-    if (!result.ok() || result->status != 200) return done(Readiness{});
-    done(ParseStatusBody(result->body));
-  });
+  auto pool = PoolFor(instance);
+  pool->Send(AdminRequest("GET", "/admin/host/status"),
+             [pool, done = std::move(done)](StatusOr<HttpResponse> result) {
+               if (!result.ok() || result->status != 200) return done(Readiness{});
+               done(ParseStatusBody(result->body));
+             });
+}
+
+void HttpInstanceProbe::Drain(const InstanceInfo& instance,
+                              std::function<void(std::optional<int>)> done) {
+  auto pool = PoolFor(instance);
+  // Drain is idempotent on the host, so every poll asks again: one request fewer to get wrong.
+  pool->Send(AdminRequest("POST", "/admin/host/drain"),
+             [pool, status_request = AdminRequest("GET", "/admin/host/drain/status"),
+              done = std::move(done)](StatusOr<HttpResponse> drained) mutable {
+               if (!drained.ok() || drained->status != 202) return done(std::nullopt);
+               pool->Send(std::move(status_request),
+                          [pool, done = std::move(done)](StatusOr<HttpResponse> status) {
+                            if (!status.ok() || status->status != 200) return done(std::nullopt);
+                            done(ParseDrainStatusBody(status->body));
+                          });
+             });
 }
 
 }  // namespace squall

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "http/http_message.h"
 #include "platform/instance_probe.h"
 
 namespace squall {
@@ -23,14 +24,22 @@ class HttpInstanceProbe final : public InstanceProbe {
   HttpInstanceProbe(EventLoop& loop, std::string master_key);
   ~HttpInstanceProbe() override;
   void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override;
+  // POST /admin/host/drain, then GET /admin/host/drain/status's outstandingInvocations.
+  void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) override;
   void Forget(const std::string& instance_id) override;
 
  private:
+  std::shared_ptr<HttpClientPool> PoolFor(const InstanceInfo& instance);
+  HttpRequest AdminRequest(std::string method, std::string target) const;
+
   EventLoop& loop_;
   std::string master_key_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<HttpClientPool>> pools_;
 };
+
+// outstandingInvocations of an /admin/host/drain/status body; nullopt when absent or malformed.
+std::optional<int> ParseDrainStatusBody(std::string_view body);
 
 // What an /admin/host/status body says: ready when "state" is Running; the worker's start-up
 // time from "worker"."startupSeconds" (exposed for tests).

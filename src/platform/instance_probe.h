@@ -24,6 +24,10 @@ class InstanceProbe {
   };
   // done(ready) once the instance's host and worker both take work.
   virtual void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) = 0;
+  // Puts the instance's host in drain mode (its listeners take no more messages) and reports
+  // how many invocations it still runs; nullopt when the host does not answer. Called again
+  // and again while the instance drains, so that a scale-in waits for queue work too.
+  virtual void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) = 0;
   // No more checks of this instance (it is ready, or gone): what was kept for it can go.
   virtual void Forget(const std::string& instance_id) { (void)instance_id; }
 };

@@ -81,6 +81,7 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
   }
 
   std::vector<std::pair<std::string, int>> to_route;  // promoted and ready: route after unlock
+  std::vector<std::string> to_drain;                  // hosts to ask to drain, after unlock
   for (const auto& group : decision.groups) {
     if (group.actions.empty()) continue;
     decisions_.push_back({clock_.WallNow(), group.group, group.serving, group.target, group.reason});
@@ -117,6 +118,11 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
           it->second.state = InstanceState::kDraining;
           it->second.drain_started = now;
           front_door_.Remove(it->first);  // no new work; in-flight work finishes
+          if (it->second.host_up || it->second.ready_at) {
+            to_drain.push_back(it->first);  // its listeners may hold queue messages
+          } else {
+            it->second.host_outstanding = 0;  // no host yet: nothing can run there
+          }
           break;
         }
       }
@@ -131,6 +137,11 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
                                   });
   }
   for (auto& [id, port] : to_route) front_door_.AddReady(id, port);
+  for (auto& id : to_drain) {
+    clock_.Schedule(Duration::zero(), [this, alive = std::weak_ptr<bool>(alive_), id] {
+      if (auto a = alive.lock(); a && *a) DrainLoop(id);
+    });
+  }
 }
 
 void ScaleController::ArmLoadLocked(bool load_poke) {
@@ -266,6 +277,29 @@ void ScaleController::ProbeLoop(const std::string& id, Duration next_wait) {
   });
 }
 
+void ScaleController::DrainLoop(const std::string& id) {
+  InstanceInfo info;
+  {
+    std::lock_guard lock(mu_);
+    auto it = records_.find(id);
+    if (it == records_.end() || it->second.stop_requested) return;
+    info = ProbeTarget(id, it->second);
+  }
+  probe_.Drain(info, [this, alive = std::weak_ptr<bool>(alive_), id](std::optional<int> n) {
+    if (auto a = alive.lock(); !a || !*a) return;
+    std::lock_guard lock(mu_);
+    auto it = records_.find(id);
+    if (it == records_.end() || it->second.stop_requested) return;
+    // A host that does not answer runs nothing the platform could wait for.
+    it->second.host_outstanding = n.value_or(0);
+    CheckDrainsLocked(clock_.Now());
+    if (it->second.stop_requested) return;
+    clock_.Schedule(options_.drain_poll_interval, [this, alive, id] {
+      if (auto a2 = alive.lock(); a2 && *a2) DrainLoop(id);
+    });
+  });
+}
+
 void ScaleController::OnHostUp(const std::string& id) {
   int port = 0;
   {
@@ -372,7 +406,9 @@ void ScaleController::OnExit(const std::string& id, const std::string& how) {
 void ScaleController::CheckDrainsLocked(MonoTime now) {
   for (auto& [id, r] : records_) {
     if (!r.drain_started || r.stop_requested) continue;
-    DrainVerdict verdict = CheckDrain(options_.plan, front_door_.Inflight(id), *r.drain_started, now);
+    // Unknown until the host answers its first drain: counted as busy meanwhile.
+    int busy = std::max(front_door_.Inflight(id), r.host_outstanding < 0 ? 1 : r.host_outstanding);
+    DrainVerdict verdict = CheckDrain(options_.plan, busy, *r.drain_started, now);
     if (!verdict.stop) continue;
     r.stop_requested = true;
     LogInfo(kCategory, "stopping instance {}: {}", id, verdict.reason);

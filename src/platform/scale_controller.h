@@ -35,6 +35,7 @@ struct ScaleControllerOptions {
   // costs a probe per probe_interval.
   Duration probe_first_interval = std::chrono::milliseconds(1);
   Duration probe_interval = std::chrono::milliseconds(20);
+  Duration drain_poll_interval = std::chrono::milliseconds(100);
   Duration stop_grace = std::chrono::seconds(10);  // after a drain, SIGTERM → SIGKILL
   // Instances a load decision starts (PokeLoad: a spike filled the serving instances) are
   // started this much later. Starting one (fork, exec, loading the app, starting its worker)
@@ -63,6 +64,9 @@ struct InstanceRecord {
   bool host_up = false;             // its host answered a probe (it can hold cold requests)
   std::optional<Duration> worker_startup;  // as the instance reported it
   bool start_pending = false;  // decided, not yet handed to the InstanceManager (no pid, port)
+  // Invocations a draining instance's host still runs (queue messages, timers, HTTP), as it
+  // last answered; -1 until it has. A scale-in stops an instance only when this is 0 too.
+  int host_outstanding = -1;
 };
 
 struct DecisionRecord {
@@ -112,6 +116,9 @@ class ScaleController {
   void LaunchLocked(const InstanceSpec& spec);
   static InstanceInfo ProbeTarget(const std::string& id, const InstanceRecord& r);
   void ProbeLoop(const std::string& id, Duration next_wait);
+  // Asks a draining instance's host to drain, and again every drain_poll_interval, until the
+  // instance is told to stop.
+  void DrainLoop(const std::string& id);
   void OnReady(const std::string& id, std::optional<Duration> worker_startup);
   void OnHostUp(const std::string& id);
   void ReleaseAnswers(const std::string& id);

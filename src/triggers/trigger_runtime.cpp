@@ -164,6 +164,12 @@ void TriggerRuntime::Stop() {
   for (auto& t : timers_) t->Stop();
 }
 
+int TriggerRuntime::InFlight() const {
+  int n = 0;
+  for (const auto& l : listeners_) n += l->stats().in_flight;
+  return n;
+}
+
 void TriggerRuntime::WriteOutputs(const FunctionConfig& fn, std::string_view response_json,
                                   std::function<void(Status)> done) {
   std::vector<QueueOutputTarget> targets;

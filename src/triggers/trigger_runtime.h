@@ -41,6 +41,8 @@ class TriggerRuntime final : public TriggerBindings {
   // Starts the listeners of the functions `host` runs.
   void Start();
   void Stop();
+  // Queue messages taken and not yet settled (deleted, released or poisoned).
+  int InFlight() const;
 
   void WriteOutputs(const FunctionConfig& fn, std::string_view response_json,
                     std::function<void(Status)> done) override;

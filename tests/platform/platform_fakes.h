@@ -51,7 +51,16 @@ class FakeProbe : public InstanceProbe {
     r.worker_startup = worker_startup;
     done(r);
   }
+  void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) override {
+    ++drains[instance.id];
+    if (silent.count(instance.id) > 0) return done(std::nullopt);
+    auto it = outstanding.find(instance.id);
+    done(it == outstanding.end() ? 0 : it->second);
+  }
   void Forget(const std::string& instance_id) override { forgotten.insert(instance_id); }
+  std::map<std::string, int> outstanding;  // invocations a draining host still runs
+  std::set<std::string> silent;            // hosts that do not answer a drain
+  std::map<std::string, int> drains;
   std::optional<Duration> worker_startup;
   std::set<std::string> ready;
   std::set<std::string> host_up;  // answering, worker not ready yet

@@ -135,6 +135,57 @@ TEST_F(ScaleControllerTest, IdleConsumptionInstanceIsDrainedAndStopped) {
   EXPECT_EQ(instances_.started.size(), 1u) << "a stopped instance must not be replaced";
 }
 
+// A consumption instance made ready and left idle until its scale-in drain begins.
+class DrainTest : public ScaleControllerTest {
+ protected:
+  void StartIdleInstance() {
+    PlanOptions o;
+    o.plan = "consumption";
+    o.idle_timeout = 5min;
+    Make(o);
+    controller_->Start();
+    HttpRequest r;
+    r.method = "GET";
+    r.target = "/";
+    door_->Handle(std::move(r), [](HttpResponse) {});
+    clock_.Advance(61s);  // the request gives up: no HTTP work remains
+    MakeAllReady();
+    clock_.Advance(1s);
+    ASSERT_EQ(CountState(InstanceState::kReady), 1);
+  }
+};
+
+TEST_F(DrainTest, ScaleInWaitsForTheInvocationsItsHostStillRuns) {
+  StartIdleInstance();
+  probe_.outstanding["i-1"] = 2;  // e.g. queue messages its listener took
+  clock_.Advance(6min);
+  EXPECT_EQ(CountState(InstanceState::kDraining), 1);
+  EXPECT_TRUE(instances_.stopped.empty()) << "stopped with queue work still running";
+  EXPECT_GT(probe_.drains["i-1"], 100) << "the draining host is asked again and again";
+  probe_.outstanding["i-1"] = 0;
+  clock_.Advance(200ms);
+  ASSERT_EQ(instances_.stopped.size(), 1u);
+  int asked = probe_.drains["i-1"];
+  clock_.Advance(1s);
+  EXPECT_EQ(probe_.drains["i-1"], asked) << "no drain polls after the stop";
+}
+
+TEST_F(DrainTest, AHostThatDoesNotAnswerItsDrainIsStopped) {
+  StartIdleInstance();
+  probe_.silent.insert("i-1");
+  clock_.Advance(6min);
+  EXPECT_EQ(instances_.stopped.size(), 1u);
+}
+
+TEST_F(DrainTest, TheDrainGraceEndsAHostThatNeverFinishes) {
+  StartIdleInstance();
+  probe_.outstanding["i-1"] = 3;
+  clock_.Advance(6min);
+  ASSERT_TRUE(instances_.stopped.empty());
+  clock_.Advance(10min);  // consumption's drain grace
+  EXPECT_EQ(instances_.stopped.size(), 1u);
+}
+
 TEST_F(ScaleControllerTest, PremiumKeepsItsAlwaysReadyFloor) {
   PlanOptions o;
   o.plan = "premium";
