@@ -1,0 +1,54 @@
+// One memory sample of one instance: its host process and its worker processes measured
+// separately, tagged with what the instance ran (host version, app content hash).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/clock.h"
+
+namespace squall {
+
+// One process (the host) or several summed (the worker and its children), in bytes. pss < 0:
+// unknown (smaps_rollup unreadable: an old kernel, or the process ended mid-sample).
+struct ProcessMemory {
+  std::int64_t rss = 0;
+  std::int64_t pss = -1;
+  int processes = 0;  // how many processes were summed (0: none found)
+};
+
+// What instances ran: samples of the same key belong to one baseline.
+struct VersionKey {
+  std::string host_version;
+  std::string content_hash;
+
+  friend bool operator==(const VersionKey&, const VersionKey&) = default;
+  friend auto operator<=>(const VersionKey&, const VersionKey&) = default;
+};
+
+struct MemorySample {
+  WallTime at{};
+  std::string instance;
+  VersionKey key;
+  ProcessMemory host;
+  ProcessMemory worker;
+  std::int64_t cgroup_bytes = -1;  // the instance's cgroup charge; -1 without a cgroup
+  Duration instance_age{};         // since the instance started
+  bool steady = false;             // taken after the warm-up (instance_age >= warm-up)
+};
+
+// The working set the baselines compare: host + worker PSS (proportional set size: a page
+// shared by the host and the worker, or by two worker processes, counts once in the sum), or
+// RSS when PSS is unknown for either.
+std::int64_t WorkingSet(const MemorySample& s);
+std::int64_t HostWorkingSet(const MemorySample& s);
+std::int64_t WorkerWorkingSet(const MemorySample& s);
+
+// How long samples are kept (storage) and which count as steady.
+struct MemoryRetention {
+  Duration max_age = std::chrono::hours(24 * 14);
+  std::int64_t max_per_key = 10000;  // ~28 h of one instance at one sample per 10 s
+  std::int64_t max_total = 200000;
+};
+
+}  // namespace squall
