@@ -58,7 +58,8 @@ int main(int argc, char** argv) {
   std::map<std::string, CLI::Option*> duration_opts;
   std::map<std::string, std::string> duration_text;
   for (const char* flag : {"--idle-timeout", "--decision-interval", "--scale-in-delay",
-                           "--http-rate-limit", "--other-rate-limit", "--drain-grace"}) {
+                           "--http-rate-limit", "--other-rate-limit", "--drain-grace",
+                           "--memory-interval", "--memory-warmup"}) {
     duration_opts[flag] = start_cmd->add_option(flag, duration_text[flag],
                                                 "A duration such as 500ms, 60s, 5m, 1h");
   }

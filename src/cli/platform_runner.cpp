@@ -16,10 +16,12 @@
 #include "host/key_store.h"
 #include "http/http_server.h"
 #include "platform/http_instance_probe.h"
+#include "platform/app_content_hash.h"
 #include "platform/local_instance_manager.h"
 #include "platform/platform.h"
 #include "platform/trigger_monitor.h"
 #include "storage/file_change_watcher.h"
+#include "storage/sqlite_memory_store.h"
 #include "storage/storage.h"
 #include "triggers/trigger_config.h"
 #include <set>
@@ -92,6 +94,39 @@ StatusOr<PriceTable> LoadPrices(const std::string& file) {
     *slot = value.to_number<double>();
   }
   return t;
+}
+
+struct MemorySetup {
+  MemoryMonitorOptions options;
+  std::unique_ptr<SqliteMemoryStore> store;
+};
+
+// --memory-interval / --memory-warmup, the app's content hash, and the sample store.
+StatusOr<MemorySetup> ConfigureMemory(const PlanFlags& flags, const AppConfig& app,
+                                      EventLoop& loop) {
+  MemorySetup m;
+  const std::pair<const char*, Duration*> durations[] = {
+      {"--memory-interval", &m.options.interval}, {"--memory-warmup", &m.options.warmup}};
+  for (const auto& [flag, slot] : durations) {
+    auto it = flags.durations.find(flag);
+    if (it == flags.durations.end()) continue;
+    auto d = ParseDurationFlag(it->second, flag);
+    if (!d.ok()) return d.status();
+    *slot = *d;
+  }
+  if (m.options.interval <= Duration::zero()) {
+    return InvalidArgument("--memory-interval: expected a duration above 0");
+  }
+  auto hash = AppContentHash(app.root);
+  if (!hash.ok()) return hash.status();
+  m.options.content_hash = *hash;
+  auto store = SqliteMemoryStore::Open(app.root / ".squall" / "storage.db", loop);
+  if (!store.ok()) return store.status();
+  m.store = std::move(*store);
+  LogInfo(kCategory, "memory: host and worker sampled every {} ms, steady after {} s; app content {}",
+          std::chrono::duration_cast<std::chrono::milliseconds>(m.options.interval).count(),
+          std::chrono::duration_cast<std::chrono::seconds>(m.options.warmup).count(), *hash);
+  return m;
 }
 
 AppTraits TraitsOf(const AppConfig& app) {
@@ -233,6 +268,14 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
       options.scale.group_functions[ScaleGroupOf(plan->kind, t->type, f.name)].push_back(f.name);
     }
   }
+  // Memory samples are the platform's own record: always in the embedded file.
+  auto memory = ConfigureMemory(flags, *app, loop);
+  if (!memory.ok()) {
+    fmt::print(stderr, "squall: {}\n", memory.status().message());
+    return memory.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitFailure;
+  }
+  options.memory = memory->options;
+  options.memory_store = memory->store.get();
   Platform platform(loop, *clock, manager, probe, options);
 
   int port = start.port;

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "memory/memory_sample.h"
 
 namespace squall {
 
@@ -49,6 +50,14 @@ struct ResourceUsage {
   bool measured = false;          // false: unknown instance, or nothing could be read
 };
 
+// The memory of one instance, its host and its worker apart (the memory sampler's reading).
+struct InstanceMemoryReading {
+  std::string id;
+  ProcessMemory host;
+  ProcessMemory worker;
+  std::int64_t cgroup_bytes = -1;  // the instance's resource group charge; -1: none
+};
+
 class InstanceManager {
  public:
   // how: why it ended, for logs and decisions ("stopped: exited with code 0", "exited
@@ -74,6 +83,10 @@ class InstanceManager {
   // Listeners accumulate; call before starting instances.
   virtual void OnExit(ExitListener listener) = 0;
   virtual ResourceUsage Usage(const std::string& id) const = 0;
+  // Host and worker memory of every running instance that can be measured (a backend that
+  // cannot measure them answers none). Reads /proc: tens to hundreds of microseconds per
+  // instance.
+  virtual std::vector<InstanceMemoryReading> SampleMemory() const { return {}; }
 };
 
 // An id is a plain token: 1..64 of [A-Za-z0-9._-], starting with a letter or digit. It becomes a

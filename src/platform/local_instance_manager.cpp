@@ -11,6 +11,7 @@
 #include "host/child_process.h"
 #include "http/loopback.h"
 #include "platform/cgroup_spawner.h"
+#include "platform/process_memory.h"
 #include "platform/process_usage.h"
 
 namespace squall {
@@ -482,6 +483,36 @@ ResourceUsage LocalInstanceManager::Usage(const std::string& id) const {
   usage.memory_bytes = memory.value_or(0);
   usage.cpu_seconds = cpu.value_or(0);
   return usage;
+}
+
+std::vector<InstanceMemoryReading> LocalInstanceManager::SampleMemory() const {
+  struct Live {
+    std::string id;
+    pid_t pid;
+    std::optional<InstanceCgroup> cgroup;
+  };
+  std::vector<Live> live;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, inst] : instances_) {
+      if (inst->ended || !inst->process || inst->info.pid <= 0) continue;
+      live.push_back({id, inst->info.pid, inst->cgroup});
+    }
+  }
+  std::vector<InstanceMemoryReading> out;
+  if (live.empty()) return out;
+  std::vector<ProcStat> all = ScanProcesses();  // once for every instance
+  for (const auto& l : live) {
+    HostAndWorkerMemory m = ReadHostAndWorkerMemory(l.pid, all);
+    if (!m.found) continue;  // it ended meanwhile
+    InstanceMemoryReading r;
+    r.id = l.id;
+    r.host = m.host;
+    r.worker = m.worker;
+    if (l.cgroup) r.cgroup_bytes = l.cgroup->MemoryBytes().value_or(-1);
+    out.push_back(std::move(r));
+  }
+  return out;
 }
 
 }  // namespace squall

@@ -63,6 +63,8 @@ class LocalInstanceManager final : public InstanceManager {
   std::vector<InstanceInfo> List() const override;
   void OnExit(ExitListener listener) override;
   ResourceUsage Usage(const std::string& id) const override;
+  // smaps_rollup of the host and of its descendants (the worker), and the cgroup's charge.
+  std::vector<InstanceMemoryReading> SampleMemory() const override;
 
   // `host APP --port N --instance-id ID [--group G] [--functions a,b] EXTRA...` (pure).
   static std::vector<std::string> HostArguments(const std::filesystem::path& app_dir,

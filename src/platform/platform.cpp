@@ -33,6 +33,19 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
     options_.scale.triggers->SetWakeHook([this] { controller_.Poke(); });
   }
   front_door_.SetObserver(&metrics_);
+  if (options_.memory) {
+    memory_ = std::make_unique<MemoryMonitor>(
+        clock_, instances_,
+        [this] {
+          std::vector<MemoryInstanceTag> tags;
+          for (const auto& r : controller_.Instances()) {
+            tags.push_back({r.id, options_.version, r.started_at});
+          }
+          return tags;
+        },
+        options_.memory_store, *options_.memory);
+    memory_->RegisterMetrics(metrics_.registry());
+  }
   prefix_segments_ = SplitPath(options_.route_prefix);
   for (std::size_t i = 0; i < options_.routes.size(); ++i) {
     // Routes were validated when the app loaded; one that does not parse is only unlabelled.
@@ -42,8 +55,15 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
   }
 }
 
-void Platform::Start() { controller_.Start(); }
-void Platform::Stop() { controller_.StopAll(); }
+void Platform::Start() {
+  controller_.Start();
+  if (memory_) memory_->Start();
+}
+
+void Platform::Stop() {
+  if (memory_) memory_->Stop();
+  controller_.StopAll();
+}
 
 std::string Platform::InstancesJson() {
   json::array arr;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string_view>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/instance_probe.h"
+#include "platform/memory_monitor.h"
 #include "platform/platform_metrics.h"
 #include "platform/scale_controller.h"
 
@@ -42,6 +44,10 @@ struct PlatformOptions {
   std::optional<PriceTable> prices;  // from --prices FILE; none = no cost metric
   std::string route_prefix = "api";
   std::vector<PlatformRoute> routes;
+  // Memory sampling (memory_monitor.h); none = off. Samples are kept in memory_store (may be
+  // null: nothing kept between runs).
+  std::optional<MemoryMonitorOptions> memory;
+  MemorySampleStore* memory_store = nullptr;
 };
 
 class Platform final : public HttpHandler {
@@ -59,6 +65,7 @@ class Platform final : public HttpHandler {
   std::string StatusJson() const;
   std::string MetricsText() const { return metrics_.RenderText(); }
   UsageTotals Usage() const { return metrics_.Usage(); }
+  MemoryMonitor* memory() { return memory_.get(); }  // null when sampling is off
 
  private:
   bool HandleAdmin(const HttpRequest& request, Responder& respond);
@@ -77,6 +84,7 @@ class Platform final : public HttpHandler {
   FrontDoor front_door_;
   ScaleController controller_;
   PlatformMetrics metrics_;
+  std::unique_ptr<MemoryMonitor> memory_;  // after metrics_: unregisters from it first
   MonoTime started_at_;
   // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
   std::map<std::string, std::pair<MonoTime, double>> last_cpu_;

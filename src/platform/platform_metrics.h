@@ -29,6 +29,8 @@ class PlatformMetrics final : public FrontDoorObserver {
   void OnColdStart(Duration wait, const std::string& instance_id) override;
 
   std::string RenderText() const;  // Prometheus text exposition 0.0.4
+  // For other platform components' metrics (the memory sampler's).
+  MetricsRegistry& registry() { return registry_; }
   // Executions (metered from the front door) plus instance time (from the controller).
   UsageTotals Usage() const;
 

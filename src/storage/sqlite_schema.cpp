@@ -8,6 +8,11 @@ namespace squall {
 namespace {
 
 // Times are nanoseconds since the Unix epoch (wall time: every process of the app shares it).
+// memory_samples/memory_reports (memory tracking, storage/sqlite_memory_store.h) were added
+// without a version bump on purpose: new tables are invisible to older builds, and older host
+// builds installed side by side (`squall versions`) must still open the file. memory_samples
+// is a rowid table (seq: insertion order); memory_samples_by_key is (host_version,
+// content_hash, seq), what the per-key retention walks.
 // messages.seq orders a queue oldest first; it is the rowid, so messages_by_queue is
 // (queue, seq). messages_by_expiry serves the expiry sweep and is covering for Length.
 constexpr const char* kSchema = R"sql(
@@ -42,6 +47,32 @@ CREATE TABLE IF NOT EXISTS state(
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
   updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS memory_samples(
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  instance TEXT NOT NULL,
+  host_version TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  host_rss INTEGER NOT NULL,
+  host_pss INTEGER NOT NULL,
+  host_processes INTEGER NOT NULL,
+  worker_rss INTEGER NOT NULL,
+  worker_pss INTEGER NOT NULL,
+  worker_processes INTEGER NOT NULL,
+  cgroup_bytes INTEGER NOT NULL,
+  instance_age INTEGER NOT NULL,
+  steady INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS memory_samples_by_key ON memory_samples(host_version, content_hash);
+CREATE INDEX IF NOT EXISTS memory_samples_by_time ON memory_samples(at);
+CREATE TABLE IF NOT EXISTS memory_reports(
+  from_version TEXT NOT NULL,
+  from_content TEXT NOT NULL,
+  to_version TEXT NOT NULL,
+  to_content TEXT NOT NULL,
+  reported_at INTEGER NOT NULL,
+  PRIMARY KEY(from_version, from_content, to_version, to_content)
 ) WITHOUT ROWID;
 )sql";
 
