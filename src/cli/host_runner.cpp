@@ -105,6 +105,9 @@ int RunHost(const HostRunOptions& options) {
   host_options.host_version = SQUALL_VERSION;
   host_options.worker.initialization_timeout = app->host.custom_handler.initialization_timeout;
   host_options.functions = options.functions;
+  host_options.cpu_cores =
+      options.cpus > 0 ? options.cpus : std::max(1u, std::thread::hardware_concurrency());
+  host_options.instance_memory_bytes = std::int64_t{options.memory_mb} << 20;
   std::vector<ConfigIssue> issues;
   auto host = FunctionHost::Create(loop, *clock, *app, std::move(*keys), launcher, host_options,
                                    &issues);
@@ -121,7 +124,8 @@ int RunHost(const HostRunOptions& options) {
       options.instance_id.empty()
           ? fmt::format("host-{}-{}", ::getpid(), RandomUuid().substr(0, 8))
           : options.instance_id;
-  trigger_options.cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  // The instance's cores (the plan's), as Azure's newBatchThreshold default counts them.
+  trigger_options.cores = (*host)->concurrency().cores();
   trigger_options.queue_lease = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(options.queue_lease_seconds));
   auto triggers = TriggerRuntime::Create(loop, *clock, *app, **host, trigger_options, &issues);
@@ -174,6 +178,7 @@ int RunHost(const HostRunOptions& options) {
                                       : "functions " + Join(options.functions));
   }
   (*host)->Start();
+  (*host)->concurrency().Start((*triggers)->snapshot_store());
   (*triggers)->Start();
   OnTerminationSignal(loop, [&](int sig) {
     LogInfo("Host", "signal {} received: stopping", sig);

@@ -23,6 +23,9 @@ struct HostRunOptions {
   // How long a taken queue message stays invisible while it runs (renewed at half). Azure's is
   // 10 minutes; tests shorten it to see a killed instance's messages come back.
   double queue_lease_seconds = 600;
+  // The instance's share of the machine (the platform passes its plan's limits).
+  double cpus = 0;     // 0 = the machine's cores
+  int memory_mb = 0;   // 0 = unknown: no memory throttle
 };
 
 // Returns the process exit code (commands.h).

@@ -93,6 +93,14 @@ int main(int argc, char** argv) {
                        "Seconds a running queue message stays invisible (renewed at half)")
       ->check(CLI::Range(2.0, 3600.0))
       ->capture_default_str();
+  host_cmd->add_option("--cpus", host.cpus,
+                       "CPU the instance may use (the plan's; 0 = the machine's cores): what "
+                       "dynamic concurrency's CPU throttle measures against")
+      ->check(CLI::Range(0.0, 1024.0));
+  host_cmd->add_option("--memory-mb", host.memory_mb,
+                       "Memory the instance may use in MB (the plan's; 0 = unknown): what "
+                       "dynamic concurrency's memory throttle measures against")
+      ->check(CLI::Range(0, 1 << 22));
 
   std::string keys_app;
   bool keys_json = false;

@@ -53,6 +53,15 @@ struct QueuesExtensionConfig {
   int NewBatchThreshold(int cores) const;
 };
 
+// host.json "concurrency" (Azure's names and defaults). The policy's own constants are in
+// concurrency/concurrency_policy.h; these are what a user may set.
+struct ConcurrencyConfig {
+  bool dynamic_concurrency_enabled = false;
+  bool snapshot_persistence_enabled = true;
+  int maximum_function_concurrency = 500;  // -1 = unbounded
+  double cpu_threshold = 0.80;             // (0, 1)
+};
+
 struct LoggingConfig {
   LogLevel default_level = LogLevel::kInformation;             // logging.logLevel.default
   std::map<std::string, LogLevel> category_levels;             // other logging.logLevel keys
@@ -63,6 +72,7 @@ struct HostConfig {
   CustomHandlerConfig custom_handler;
   HttpExtensionConfig http;
   QueuesExtensionConfig queues;
+  ConcurrencyConfig concurrency;
   std::optional<Duration> function_timeout = std::chrono::minutes(5);  // nullopt = unbounded
   LoggingConfig logging;
 };

@@ -201,6 +201,34 @@ void ReadExtensions(ObjectReader& ext, HttpExtensionConfig& http_out,
   ext.WarnUnknown();
 }
 
+void ReadConcurrency(ObjectReader& c, ConcurrencyConfig& out) {
+  if (auto b = c.Bool("dynamicConcurrencyEnabled")) out.dynamic_concurrency_enabled = *b;
+  if (auto b = c.Bool("snapshotPersistenceEnabled")) out.snapshot_persistence_enabled = *b;
+  if (const json::value* v = c.Find("maximumFunctionConcurrency")) {
+    const std::string pointer = c.PointerOf("maximumFunctionConcurrency");
+    if (auto n = config_json::AsInt(*v, pointer, c.sink())) {
+      if (*n == -1 || (*n >= 1 && *n <= 100000)) {
+        out.maximum_function_concurrency = static_cast<int>(*n);
+      } else {
+        c.sink().Error(pointer, "expected an integer from 1 to 100000, or -1 for no limit, got " +
+                                    Describe(*v));
+      }
+    }
+  }
+  if (const json::value* v = c.Find("cpuThreshold")) {
+    double d = 0;
+    bool number = v->is_number();
+    if (number) d = v->to_number<double>();
+    if (number && d > 0 && d < 1) {
+      out.cpu_threshold = d;
+    } else {
+      c.sink().Error(c.PointerOf("cpuThreshold"),
+                     "expected a number between 0 and 1 (exclusive), got " + Describe(*v));
+    }
+  }
+  c.WarnUnknown();
+}
+
 constexpr const char* kLogLevels =
     "a log level (\"Trace\", \"Debug\", \"Information\", \"Warning\", \"Error\", \"Critical\" or "
     "\"None\")";
@@ -267,6 +295,7 @@ HostConfig ParseHostJson(std::string_view text, const std::string& file,
   }
 
   if (auto logging = root->Object("logging")) ReadLogging(*logging, config.logging);
+  if (auto c = root->Object("concurrency")) ReadConcurrency(*c, config.concurrency);
 
   if (root->Find("functions") != nullptr) {
     sink.Warning(root->PointerOf("functions"),
@@ -274,7 +303,7 @@ HostConfig ParseHostJson(std::string_view text, const std::string& file,
                  "is loaded; set \"disabled\": true in a function.json to turn one off");
   }
   // Azure's other sections: accepted, not (yet) acted on.
-  root->Accept({"extensionBundle", "concurrency", "healthMonitor", "managedDependency",
+  root->Accept({"extensionBundle", "healthMonitor", "managedDependency",
                 "aggregator", "watchDirectories", "watchFiles", "singleton", "retry",
                 "telemetryMode", "$schema"});
   root->WarnUnknown();

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "host/concurrency_json.h"
 #include "host/function_host.h"
 #include "http/route_template.h"
 
@@ -153,6 +154,17 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
   if (segments.size() == 3 && EqualsIgnoreCase(segments[1], "functions")) {
     if (method != "POST") return wrong_method("POST");
     return HandleAdminInvoke(request, segments[2], std::move(respond));
+  }
+
+  if (PathEquals(segments, {"admin", "host", "concurrency"})) {
+    if (method != "GET") return wrong_method("GET");
+    StaticConcurrency fixed;
+    fixed.http = &app_.host.http;
+    fixed.queues = &app_.host.queues;
+    fixed.queue_cores = concurrency_->cores();
+    fixed.http_running = gate_.running();
+    fixed.http_waiting = gate_.waiting();
+    return respond(JsonResponse(200, ConcurrencyJson(concurrency_->Describe(), fixed)));
   }
 
   if (PathEquals(segments, {"admin", "host", "drain"})) {

@@ -28,6 +28,28 @@ std::string AllowHeader(const std::vector<const FunctionHost::HttpFunction*>& fn
   return out;
 }
 
+std::unique_ptr<ConcurrencyManager> MakeConcurrencyManager(
+    Clock& clock, const AppConfig& app, const FunctionHostOptions& options,
+    const std::vector<std::pair<std::string, bool>>& functions) {
+  const ConcurrencyConfig& c = app.host.concurrency;
+  ConcurrencyManagerOptions o;
+  o.policy.dynamic_concurrency_enabled = c.dynamic_concurrency_enabled;
+  o.policy.snapshot_persistence_enabled = c.snapshot_persistence_enabled;
+  o.policy.maximum_function_concurrency = c.maximum_function_concurrency;
+  o.policy.cpu_threshold = c.cpu_threshold;
+  o.cores = std::max(1, static_cast<int>(options.cpu_cores + 0.5));
+  if (app.host.http.max_outstanding_requests > 0) {
+    o.http_queue_limit = app.host.http.max_outstanding_requests;
+  }
+  std::unique_ptr<HostHealthMonitor> health;
+  if (c.dynamic_concurrency_enabled) {
+    health = std::make_unique<HostHealthMonitor>(
+        clock, HealthThresholdsFor(o.policy, options.instance_memory_bytes), options.cpu_cores,
+        options.usage_reader ? options.usage_reader : &HostHealthMonitor::ReadOwnProcessTree);
+  }
+  return std::make_unique<ConcurrencyManager>(clock, o, std::move(health), functions);
+}
+
 }  // namespace
 
 FunctionHost::FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys,
@@ -91,6 +113,10 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
     host->http_functions_.push_back(std::move(entry));
   }
   if (failed) return InvalidArgument("invalid routes");
+  std::vector<std::pair<std::string, bool>> functions;  // name, HTTP-triggered
+  for (const auto& f : host->http_functions_) functions.emplace_back(f.config->name, true);
+  for (const auto& f : host->trigger_functions_) functions.emplace_back(f.config->name, false);
+  host->concurrency_ = MakeConcurrencyManager(clock, app, host->options_, functions);
   return host;
 }
 
@@ -137,6 +163,25 @@ void FunctionHost::InvokeTrigger(const FunctionConfig& fn, std::string body,
   Invoke(std::move(inv));
 }
 
+void FunctionHost::AdmitToFunction(std::shared_ptr<Invocation> inv) {
+  const std::string& name = inv->function->config->name;
+  switch (concurrency_->AdmitHttp(name, [this, inv] { Invoke(inv); })) {
+    case RequestGate::Admission::kRunNow:
+      return Invoke(std::move(inv));
+    case RequestGate::Admission::kQueued:
+      return;
+    case RequestGate::Admission::kRejected: {
+      --outstanding_;
+      gate_.Leave();
+      LogWarn("Host.Concurrency", "function '{}': request refused (429): its dynamic "
+              "concurrency level is full and too many requests wait", name);
+      HttpResponse r = TextResponse(429, "Too many requests waiting for this function.\n");
+      r.SetHeader("Retry-After", "1");
+      return inv->respond(std::move(r));
+    }
+  }
+}
+
 void FunctionHost::Start() {
   for (const auto* fn : unsupported_) {
     const Binding* t = fn->Trigger();
@@ -149,6 +194,7 @@ void FunctionHost::Start() {
 
 void FunctionHost::Stop(std::function<void()> done) {
   stopping_ = true;  // no new invocations from here on
+  concurrency_->Stop();
   // Invocations already running (a queue message a scale-in's stop caught mid-run) finish
   // first, as Azure's host does on shutdown; past the grace they fail with the worker.
   WaitUntilIdle(
@@ -229,9 +275,9 @@ void FunctionHost::Handle(HttpRequest request, Responder respond) {
   inv->respond = std::move(respond);
   inv->start = clock_.Now();
   ++outstanding_;
-  switch (gate_.Enter([this, inv] { Invoke(inv); })) {
+  switch (gate_.Enter([this, inv] { AdmitToFunction(inv); })) {
     case RequestGate::Admission::kRunNow:
-      Invoke(inv);
+      AdmitToFunction(inv);
       break;
     case RequestGate::Admission::kQueued:
       break;

@@ -13,6 +13,7 @@
 #include "config/app_config.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "host/concurrency_manager.h"
 #include "host/key_store.h"
 #include "host/request_gate.h"
 #include "host/worker_supervisor.h"
@@ -46,6 +47,12 @@ struct FunctionHostOptions {
   // When non-empty, only these functions (by name, any case) are served and have their triggers
   // run; the others answer 404 as if absent. A flex instance serves one scale group this way.
   std::vector<std::string> functions;
+  // What the instance may use (its plan's limits; the platform passes them): the CPU a health
+  // check measures against, and the memory the memory throttle compares with (0 = unknown).
+  double cpu_cores = 1;
+  std::int64_t instance_memory_bytes = 0;
+  // How health checks read the host's and worker's usage; unset = /proc (the process tree).
+  HostHealthMonitor::UsageReader usage_reader;
 };
 
 class FunctionHost final : public HttpHandler {
@@ -98,6 +105,8 @@ class FunctionHost final : public HttpHandler {
   DrainState drain_state() const;
   int outstanding() const { return outstanding_.load(); }
 
+  ConcurrencyManager& concurrency() { return *concurrency_; }
+
  private:
   struct Invocation;
   FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, KeyStore keys,
@@ -105,6 +114,8 @@ class FunctionHost final : public HttpHandler {
 
   void HandleAdmin(const HttpRequest& request, const std::vector<std::string>& segments,
                    Responder respond);
+  // Past the app-wide HTTP gate: the function's dynamic-concurrency gate, then Invoke.
+  void AdmitToFunction(std::shared_ptr<Invocation> inv);
   void Invoke(std::shared_ptr<Invocation> inv);
   // Sends once a worker newer than generation `newer_than` is ready (503 if none in time).
   void WaitForWorker(std::shared_ptr<Invocation> inv, std::uint64_t newer_than);
@@ -128,6 +139,7 @@ class FunctionHost final : public HttpHandler {
   FunctionHostOptions options_;
   WorkerSupervisor supervisor_;
   RequestGate gate_;
+  std::unique_ptr<ConcurrencyManager> concurrency_;  // made once the functions are known
   Router router_;
   std::vector<HttpFunction> http_functions_;
   std::vector<HttpFunction> trigger_functions_;  // queue/timer: no route

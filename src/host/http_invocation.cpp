@@ -86,6 +86,8 @@ std::shared_ptr<HttpClientPool> FunctionHost::PoolFor(const WorkerEndpoint& endp
 
 void FunctionHost::Invoke(std::shared_ptr<Invocation> inv) {
   inv->id = FastUuid();
+  inv->invoked_at = clock_.Now();
+  concurrency_->Started(inv->function->config->name);
   if (app_.host.function_timeout) ArmTimeout(inv);
   if (WorkerEndpoint ready; supervisor_.TryGetReady(&ready)) {
     return SendToWorker(std::move(inv), ready);
@@ -231,10 +233,14 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(clock_.Now() - inv->start);
   int status = response.status;
   // Counted out before the caller hears back, so drain status never lags the response.
-  --outstanding_;
-  if (!inv->is_trigger) gate_.Leave();
-  inv->respond(std::move(response));
   const std::string& name = inv->function->config->name;
+  concurrency_->Finished(name, clock_.Now() - inv->invoked_at);
+  --outstanding_;
+  if (!inv->is_trigger) {
+    concurrency_->LeaveHttp(name);
+    gate_.Leave();
+  }
+  inv->respond(std::move(response));
   LogLevel level = succeeded ? LogLevel::kInformation : LogLevel::kError;
   const std::string& category = inv->function->log_category;
   if (LogEnabled(level, category)) {

@@ -16,6 +16,7 @@ struct FunctionHost::Invocation {
   RouteParams params;
   Responder respond;
   MonoTime start{};
+  MonoTime invoked_at{};  // past the gates: its concurrency slot's time starts here
   std::string id;
   std::atomic<std::uint64_t> generation{0};  // written on send, read by the timeout path
   MonoTime deadline{};

@@ -1,5 +1,7 @@
 #include "host/request_gate.h"
 
+#include <vector>
+
 namespace squall {
 
 RequestGate::RequestGate(int max_concurrent, int max_outstanding)
@@ -26,7 +28,8 @@ void RequestGate::Leave() {
   std::function<void()> next;
   {
     std::lock_guard lock(mu_);
-    if (!waiting_.empty()) {
+    // After a lowered limit the slot is given up rather than passed on.
+    if (!waiting_.empty() && (max_concurrent_ < 0 || running_ <= max_concurrent_)) {
       next = std::move(waiting_.front());  // the slot passes straight to the next in line
       waiting_.pop_front();
     } else {
@@ -34,6 +37,25 @@ void RequestGate::Leave() {
     }
   }
   if (next) next();
+}
+
+void RequestGate::SetMaxConcurrent(int max_concurrent) {
+  std::vector<std::function<void()>> start;
+  {
+    std::lock_guard lock(mu_);
+    max_concurrent_ = max_concurrent;
+    while (!waiting_.empty() && (max_concurrent_ < 0 || running_ < max_concurrent_)) {
+      ++running_;
+      start.push_back(std::move(waiting_.front()));
+      waiting_.pop_front();
+    }
+  }
+  for (auto& s : start) s();
+}
+
+int RequestGate::max_concurrent() const {
+  std::lock_guard lock(mu_);
+  return max_concurrent_;
 }
 
 int RequestGate::running() const {

@@ -1,6 +1,7 @@
 // Azure's HTTP throttle (extensions.http): at most maxConcurrentRequests run at once, the rest
 // wait in arrival order; beyond maxOutstandingRequests (running + waiting) requests are
-// rejected (429). -1 means unbounded for either. Thread-safe.
+// rejected (429). -1 means unbounded for either. Thread-safe. Dynamic concurrency uses one per
+// HTTP function with a moving limit (SetMaxConcurrent).
 #pragma once
 
 #include <atomic>
@@ -27,16 +28,20 @@ class RequestGate {
     return EnterBounded(std::function<void()>(std::forward<F>(start)));
   }
   void Leave();
+  // A new concurrency limit (dynamic concurrency moves it). Raising it starts waiting requests
+  // at once; lowering it lets running ones finish and starts no more until below it.
+  // Only for a gate made bounded (max_outstanding >= 0 or max_concurrent >= 0).
+  void SetMaxConcurrent(int max_concurrent);
 
   int running() const;
   int waiting() const;
-  int max_concurrent() const { return max_concurrent_; }
+  int max_concurrent() const;
   int max_outstanding() const { return max_outstanding_; }
 
  private:
   Admission EnterBounded(std::function<void()> start);
 
-  const int max_concurrent_;
+  int max_concurrent_;  // guarded by mu_ (SetMaxConcurrent)
   const int max_outstanding_;
   const bool unbounded_;  // both -1: nothing to gate, so no lock on the hot path
   std::atomic<int> unbounded_running_{0};

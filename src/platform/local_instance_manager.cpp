@@ -6,13 +6,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "core/event_loop.h"
 #include "core/log.h"
 #include "host/child_process.h"
 #include "http/loopback.h"
 #include "platform/cgroup_spawner.h"
+#include "core/process_usage.h"
 #include "platform/process_memory.h"
-#include "platform/process_usage.h"
 
 namespace squall {
 
@@ -127,6 +129,14 @@ std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app
   std::vector<std::string> args = {"host", app_dir.string(), "--port", std::to_string(port),
                                    "--instance-id", spec.id};
   if (!spec.group.empty()) args.insert(args.end(), {"--group", spec.group});
+  // The plan's share: dynamic concurrency's CPU and memory throttles measure against it, with
+  // or without a cgroup enforcing it.
+  if (spec.limits.cpu_cores > 0) {
+    args.insert(args.end(), {"--cpus", fmt::format("{}", spec.limits.cpu_cores)});
+  }
+  if (spec.limits.memory_bytes > 0) {
+    args.insert(args.end(), {"--memory-mb", std::to_string(spec.limits.memory_bytes >> 20)});
+  }
   if (!spec.functions.empty()) {
     std::string list;
     for (const auto& f : spec.functions) list += (list.empty() ? "" : ",") + f;

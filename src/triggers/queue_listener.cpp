@@ -76,6 +76,20 @@ void QueueListener::SchedulePoll(Duration delay) {
   });
 }
 
+bool QueueListener::DynamicLocked() const {
+  return hooks_.available && hooks_.available(0) >= 0;
+}
+
+int QueueListener::FetchCountLocked() const {
+  if (hooks_.available) {
+    int available = hooks_.available(stats_.in_flight);
+    if (available >= 0) return std::min(available, 32);  // 32: Azure's limit per Get
+  }
+  if (!HasRoomForBatch(stats_.in_flight, options_.new_batch_threshold)) return 0;
+  return MessagesToFetch(stats_.in_flight, options_.settings.batch_size,
+                         options_.new_batch_threshold);
+}
+
 void QueueListener::Poll() {
   int count = 0;
   {
@@ -86,10 +100,12 @@ void QueueListener::Poll() {
       SchedulePoll(std::chrono::seconds(1));
       return;
     }
-    count = MessagesToFetch(stats_.in_flight, options_.settings.batch_size,
-                            options_.new_batch_threshold);
-    if (count == 0 || !HasRoomForBatch(stats_.in_flight, options_.new_batch_threshold)) {
-      return;  // Done() polls once enough messages have settled
+    count = FetchCountLocked();
+    if (count == 0) {
+      // Done() polls once enough messages have settled; with none in flight, a throttled host
+      // (dynamic concurrency) is asked again at its next health check.
+      if (stats_.in_flight == 0 && DynamicLocked()) SchedulePoll(kDynamicRecheck);
+      return;
     }
     polling_ = true;
     wake_pending_ = false;
@@ -132,7 +148,7 @@ void QueueListener::OnBatch(StatusOr<std::vector<QueueMessage>> batch) {
   bool more = false;
   {
     std::lock_guard lock(mu_);
-    more = !stopped_ && HasRoomForBatch(stats_.in_flight, options_.new_batch_threshold);
+    more = !stopped_ && FetchCountLocked() > 0;
   }
   if (more) Poll();
 }
@@ -277,8 +293,12 @@ void QueueListener::Done() {
   {
     std::lock_guard lock(mu_);
     --stats_.in_flight;
+    // Static limits: poll when just crossed into room for a batch. Dynamic: whenever a slot
+    // came free, or the last message settled (Poll then looks again each second while the
+    // host is throttled).
     poll = !stopped_ && !polling_ &&
-           stats_.in_flight == options_.new_batch_threshold;  // just crossed into room
+           (DynamicLocked() ? FetchCountLocked() > 0 || stats_.in_flight == 0
+                            : stats_.in_flight == options_.new_batch_threshold);
     if (poll && poll_timer_ != kNoTimer) {
       clock_.Cancel(poll_timer_);
       poll_timer_ = kNoTimer;

@@ -39,6 +39,9 @@ class QueueListener : public std::enable_shared_from_this<QueueListener> {
     InvokeFn invoke;                   // FunctionHost::InvokeTrigger for this function
     std::function<bool()> accepting;   // false while the host drains or stops
     std::function<double()> random;    // uniform [0, 1), for poll jitter
+    // Dynamic concurrency (ConcurrencyManager::AvailableInvocations): how many messages may
+    // start now with `pending` taken; -1 or unset = batchSize/newBatchThreshold apply.
+    std::function<int(int pending)> available;
   };
 
   QueueListener(QueueListenerOptions options, QueueStore& store, Clock& clock, Hooks hooks);
@@ -61,6 +64,10 @@ class QueueListener : public std::enable_shared_from_this<QueueListener> {
 
  private:
   struct Running;
+  // Messages the next Get may ask for now (0 = none); mu_ held.
+  int FetchCountLocked() const;
+  bool DynamicLocked() const;
+  static constexpr Duration kDynamicRecheck = std::chrono::seconds(1);
   void Poll();
   void SchedulePoll(Duration delay);
   void OnBatch(StatusOr<std::vector<QueueMessage>> batch);

@@ -10,6 +10,7 @@
 #include "core/random.h"
 #include "storage/file_change_watcher.h"
 #include "storage/storage_connection.h"
+#include "triggers/lock_store_snapshot_store.h"
 #include "triggers/queue_output_writer.h"
 #include "triggers/timer_listener.h"
 #include "triggers/trigger_payload.h"
@@ -70,6 +71,17 @@ StatusOr<std::unique_ptr<TriggerRuntime>> TriggerRuntime::Create(
     }
   }
   if (issues->size() != before) return InvalidArgument("invalid storage connection");
+  const ConcurrencyOptions& policy = host.concurrency().policy();
+  if (policy.dynamic_concurrency_enabled && policy.snapshot_persistence_enabled) {
+    auto storage = rt->StorageFor(kDefaultStorageSetting);
+    if (storage.ok()) {
+      rt->snapshot_store_ = std::make_unique<LockStoreSnapshotStore>(
+          *(*storage)->locks, app.root.filename().string(), rt->options_.instance_id);
+    } else {
+      LogWarn("Host.Concurrency", "concurrency snapshots are not kept: storage '{}': {}",
+              kDefaultStorageSetting, storage.status().message());
+    }
+  }
   host.SetTriggerBindings(rt.get());
   return rt;
 }
@@ -128,6 +140,11 @@ void TriggerRuntime::Start() {
     };
     hooks.accepting = [this] { return host_.accepting(); };
     hooks.random = UnitRandom;
+    if (host_.concurrency().dynamic()) {
+      hooks.available = [this, name = fn->name](int pending) {
+        return host_.concurrency().AvailableInvocations(name, pending);
+      };
+    }
     auto listener =
         std::make_shared<QueueListener>(std::move(o), *(*storage)->queues, clock_, hooks);
     LogInfo("Host.Triggers", "function '{}': listening on queue '{}' (batchSize {}, "

@@ -48,6 +48,10 @@ class TriggerRuntime final : public TriggerBindings {
                     std::function<void(Status)> done) override;
   Status RunOnce(const FunctionConfig& fn, std::string input) override;
 
+  // Where dynamic concurrency snapshots are kept; nullptr when persistence is off or the
+  // storage cannot be opened (logged).
+  ConcurrencySnapshotStore* snapshot_store() { return snapshot_store_.get(); }
+
   const std::vector<std::shared_ptr<QueueListener>>& queue_listeners() const {
     return listeners_;
   }
@@ -69,6 +73,7 @@ class TriggerRuntime final : public TriggerBindings {
   std::vector<std::shared_ptr<QueueListener>> listeners_;
   std::vector<std::shared_ptr<TimerListener>> timers_;
   std::unique_ptr<FileChangeWatcher> watcher_;
+  std::unique_ptr<ConcurrencySnapshotStore> snapshot_store_;
 };
 
 }  // namespace squall

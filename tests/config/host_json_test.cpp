@@ -244,6 +244,34 @@ TEST(ParseHostJsonTest, ConcurrencyLimits) {
   EXPECT_EQ(p.host.http.max_outstanding_requests, 10);
 }
 
+TEST(ParseHostJsonTest, DynamicConcurrency) {
+  Parsed p = Parse(Host(R"("concurrency": {"dynamicConcurrencyEnabled": true,
+      "snapshotPersistenceEnabled": false, "maximumFunctionConcurrency": 64,
+      "cpuThreshold": 0.5})"));
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_TRUE(p.host.concurrency.dynamic_concurrency_enabled);
+  EXPECT_FALSE(p.host.concurrency.snapshot_persistence_enabled);
+  EXPECT_EQ(p.host.concurrency.maximum_function_concurrency, 64);
+  EXPECT_DOUBLE_EQ(p.host.concurrency.cpu_threshold, 0.5);
+
+  p = Parse(Host(R"("concurrency": {})"));
+  EXPECT_FALSE(p.host.concurrency.dynamic_concurrency_enabled);
+  EXPECT_TRUE(p.host.concurrency.snapshot_persistence_enabled);
+  EXPECT_EQ(p.host.concurrency.maximum_function_concurrency, 500);
+  EXPECT_DOUBLE_EQ(p.host.concurrency.cpu_threshold, 0.80);
+
+  p = Parse(Host(R"("concurrency": {"dynamicConcurrencyEnabled": "yes",
+      "maximumFunctionConcurrency": 0, "cpuThreshold": 1, "typo": 1})"));
+  EXPECT_THAT(p.errors, Contains(Issue("/concurrency/dynamicConcurrencyEnabled", "")));
+  EXPECT_THAT(p.errors, Contains(Issue("/concurrency/maximumFunctionConcurrency",
+                                       "expected an integer from 1 to 100000, or -1 for no "
+                                       "limit, got 0")));
+  EXPECT_THAT(p.errors, Contains(Issue("/concurrency/cpuThreshold",
+                                       "expected a number between 0 and 1 (exclusive), got 1")));
+  EXPECT_THAT(p.warnings, Contains(Issue("/concurrency/typo", "unknown field")));
+  EXPECT_EQ(p.host.concurrency.maximum_function_concurrency, 500) << "a bad value keeps the default";
+}
+
 TEST(ParseHostJsonTest, MaxRequestBodySize) {
   EXPECT_THAT(Parse(Host(R"("extensions": {"http": {"maxRequestBodySize": 0}})")).errors,
               ElementsAre(Issue("/extensions/http/maxRequestBodySize",

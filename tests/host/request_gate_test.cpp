@@ -155,5 +155,32 @@ TEST(RequestGateTest, ZeroOutstandingRejectsEverything) {
   EXPECT_EQ(gate.running(), 0);
 }
 
+TEST(RequestGateTest, RaisingTheLimitStartsWaitingRequestsAtOnce) {
+  RequestGate gate(1, 100);
+  std::vector<int> started;
+  ASSERT_EQ(gate.Enter([] {}), Admission::kRunNow);
+  for (int i = 1; i <= 3; ++i) ASSERT_EQ(gate.Enter([&, i] { started.push_back(i); }), Admission::kQueued);
+  gate.SetMaxConcurrent(3);
+  EXPECT_THAT(started, ElementsAre(1, 2));
+  EXPECT_EQ(gate.running(), 3);
+  EXPECT_EQ(gate.waiting(), 1);
+  EXPECT_EQ(gate.max_concurrent(), 3);
+}
+
+TEST(RequestGateTest, LoweringTheLimitLetsRunningOnesFinishAndStartsNoMoreUntilBelow) {
+  RequestGate gate(3, 100);
+  std::vector<int> started;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(gate.Enter([] {}), Admission::kRunNow);
+  ASSERT_EQ(gate.Enter([&] { started.push_back(4); }), Admission::kQueued);
+  gate.SetMaxConcurrent(1);
+  gate.Leave();  // 2 still run: over the new limit, nothing starts
+  EXPECT_THAT(started, IsEmpty());
+  gate.Leave();  // 1 runs: at the limit
+  EXPECT_THAT(started, IsEmpty());
+  gate.Leave();  // 0 run: the waiting one takes the slot
+  EXPECT_THAT(started, ElementsAre(4));
+  EXPECT_EQ(gate.running(), 1);
+}
+
 }  // namespace
 }  // namespace squall

@@ -48,5 +48,15 @@ TEST(HostArguments, GroupFunctionsAndExtra) {
                                       "--log-format", "json"}));
 }
 
+TEST(HostArguments, ThePlansLimitsForTheThrottles) {
+  InstanceSpec spec;
+  spec.id = "i-3";
+  spec.limits.cpu_cores = 1;
+  spec.limits.memory_bytes = std::int64_t{1536} << 20;
+  EXPECT_EQ(LocalInstanceManager::HostArguments("/apps/hello", spec, 40003, {}),
+            (std::vector<std::string>{"host", "/apps/hello", "--port", "40003", "--instance-id",
+                                      "i-3", "--cpus", "1", "--memory-mb", "1536"}));
+}
+
 }  // namespace
 }  // namespace squall

@@ -49,6 +49,11 @@ class QueueListenerTest : public ::testing::Test {
     };
     hooks.accepting = [this] { return accepting_; };
     hooks.random = [] { return 0.5; };
+    if (dynamic_level_ >= 0) {
+      hooks.available = [this](int pending) {
+        return throttled_ ? 0 : std::max(0, dynamic_level_ - pending);
+      };
+    }
     listener_ = std::make_shared<QueueListener>(options_, store_, clock_, hooks);
     listener_->Start();
   }
@@ -77,6 +82,8 @@ class QueueListenerTest : public ::testing::Test {
   std::shared_ptr<QueueListener> listener_;
   std::vector<Pending> pending_;
   bool accepting_ = true;
+  int dynamic_level_ = -1;  // >= 0: dynamic concurrency at this level
+  bool throttled_ = false;
 };
 
 TEST_F(QueueListenerTest, RunsMessagesAndDeletesThemOnSuccess) {
@@ -103,6 +110,34 @@ TEST_F(QueueListenerTest, AtMostBatchSizePlusThresholdRunAtOnce) {
   // Down to the threshold: one more batch of 4 (6 in flight = batch + threshold).
   EXPECT_EQ(listener_->stats().in_flight, 6);
   EXPECT_EQ(pending_.size(), 8u);
+}
+
+TEST_F(QueueListenerTest, DynamicConcurrencyLevelDecidesHowManyRun) {
+  for (int i = 0; i < 20; ++i) Put("m" + std::to_string(i));
+  dynamic_level_ = 3;  // batchSize 4 / threshold 2 no longer apply
+  StartListener();
+  EXPECT_EQ(listener_->stats().in_flight, 3);
+  pending_[0].done(std::string("{}"));
+  EXPECT_EQ(listener_->stats().in_flight, 3) << "a freed slot is filled at once";
+  EXPECT_EQ(pending_.size(), 4u);
+  dynamic_level_ = 7;
+  pending_[1].done(std::string("{}"));
+  EXPECT_EQ(listener_->stats().in_flight, 7);
+}
+
+TEST_F(QueueListenerTest, AThrottledHostTakesNoNewMessagesUntilHealthy) {
+  for (int i = 0; i < 10; ++i) Put("m" + std::to_string(i));
+  dynamic_level_ = 2;
+  StartListener();
+  ASSERT_EQ(pending_.size(), 2u);
+  throttled_ = true;
+  AnswerAll(true);
+  EXPECT_EQ(listener_->stats().in_flight, 0);
+  clock_.Advance(5s);
+  EXPECT_TRUE(pending_.empty()) << "took messages while throttled";
+  throttled_ = false;
+  clock_.Advance(1s);  // looked at again each second
+  EXPECT_EQ(pending_.size(), 2u);
 }
 
 TEST_F(QueueListenerTest, FailureMakesTheMessageVisibleAgainAfterVisibilityTimeout) {

@@ -1,5 +1,5 @@
 // /proc/<pid>/stat parsing and the process tree (host, worker, the worker's children).
-#include "platform/process_usage.h"
+#include "core/process_usage.h"
 
 #include <gtest/gtest.h>
 
