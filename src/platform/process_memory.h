@@ -7,7 +7,7 @@
 
 #include <vector>
 
-#include "platform/process_usage.h"
+#include "core/process_usage.h"
 #include "memory/memory_sample.h"
 
 namespace squall {
