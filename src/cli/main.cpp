@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/memory_commands.h"
 #include "cli/platform_runner.h"
 #include "cli/host_runner.h"
 
@@ -150,6 +151,8 @@ int main(int argc, char** argv) {
       status_cmd->add_option("--port", status_port, "The platform's port")->capture_default_str();
   status_cmd->add_flag("--json", status_json, "Print JSON");
 
+  MemoryCommands memory_commands(app);  // memory, versions, diag
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -180,6 +183,7 @@ int main(int argc, char** argv) {
     }
     return RunStart(start);
   }
+  if (auto rc = memory_commands.Run()) return *rc;
   if (*host_cmd) return RunHostCommand(host);
   if (*keys_list) return RunKeysList(keys_app, keys_json);
   if (*queue_cmd) return RunQueueCommand(queue_options);
