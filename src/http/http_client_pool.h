@@ -1,5 +1,6 @@
-// Keep-alive HTTP/1.1 connections to one loopback endpoint (a worker, an instance). Beast stays
-// in the .cpp.
+// Keep-alive HTTP/1.1 connections to one loopback endpoint (a worker, an instance): plain
+// sockets to an IP address, the hot path of the host and the front door. Beast stays in the
+// .cpp. Host names and TLS (Azure Storage) are RemoteClientPool's.
 #pragma once
 
 #include <functional>
@@ -7,19 +8,12 @@
 #include <string>
 
 #include "core/status.h"
+#include "http/http_call.h"
 #include "http/http_message.h"
 
 namespace squall {
 
 class EventLoop;
-
-// An in-flight call. Cancel() aborts it: the callback then runs with kDeadlineExceeded... or
-// whatever status the caller passed; it always runs exactly once.
-class HttpCall {
- public:
-  virtual ~HttpCall() = default;
-  virtual void Cancel(Status why) = 0;
-};
 
 class HttpClientPool {
  public:
