@@ -1,7 +1,8 @@
 // Fuzz target "storage": the text formats the storage backends read from outside — connection
 // strings (app settings), Azure Storage XML bodies and error responses, RFC 1123 dates. The
 // first byte picks the parser; the rest is its input. Invariants besides "no crash, no sanitizer
-// report": a connection-string error never repeats the account key; a parsed date formats back
+// report": a connection-string error never repeats the account key or a SAS token's signature;
+// a parsed date formats back
 // to a date that parses to the same instant.
 #include <chrono>
 #include <cstddef>
@@ -25,12 +26,12 @@ void Check(bool ok, const char* what) {
   std::abort();
 }
 
-// The value of AccountKey=... in a connection string, if any (up to ';').
-std::string_view AccountKey(std::string_view text) {
-  auto pos = text.find("AccountKey=");
+// The value of `name`... in a connection string, if any (up to `end`).
+std::string_view ValueAfter(std::string_view text, std::string_view name, std::string_view end) {
+  auto pos = text.find(name);
   if (pos == std::string_view::npos) return {};
-  std::string_view rest = text.substr(pos + 11);
-  return rest.substr(0, rest.find(';'));
+  std::string_view rest = text.substr(pos + name.size());
+  return rest.substr(0, rest.find_first_of(end));
 }
 
 }  // namespace
@@ -41,10 +42,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch (data[0] % 4) {
     case 0: {
       auto parsed = squall::ParseStorageConnection(input);
-      std::string_view key = AccountKey(input);
+      std::string_view key = ValueAfter(input, "AccountKey=", ";");
       if (!parsed.ok() && key.size() >= 8) {
         Check(parsed.status().message().find(key) == std::string::npos,
               "a connection-string error repeats the account key");
+      }
+      std::string_view sig = ValueAfter(input, "sig=", ";&");
+      if (!parsed.ok() && sig.size() >= 8) {
+        Check(parsed.status().message().find(sig) == std::string::npos,
+              "a connection-string error repeats a SAS signature");
       }
       if (parsed.ok() && parsed->kind == squall::StorageConnection::Kind::kAzure) {
         (void)parsed->queue_endpoint.ToString();

@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libabsl-dev
+  ca-certificates openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 nodejs curl procps tzdata
   prometheus

@@ -29,7 +29,7 @@ bool HasAzureErrorCode(const HttpResponse& response, std::string_view code) {
 }
 
 Status AzureErrorStatus(const AzureError& error, std::string_view account,
-                        std::string_view endpoint, std::string_view what) {
+                        std::string_view endpoint, std::string_view what, bool sas) {
   std::string detail = "HTTP " + std::to_string(error.http_status);
   if (!error.code.empty()) detail += " " + error.code;
   if (!error.message.empty()) detail += ": " + error.message;
@@ -39,9 +39,11 @@ Status AzureErrorStatus(const AzureError& error, std::string_view account,
     // Blob service (with "failed to authenticate" in its message).
     bool signature = error.code == "AuthenticationFailed" || error.code.empty() ||
                      error.message.find("authenticate") != std::string::npos;
-    std::string hint = signature ? " (check the AccountKey in the connection string)"
-                                 : " (check the AccountKey and the account's permissions and "
-                                   "network rules)";
+    std::string hint =
+        sas ? " (check the SharedAccessSignature in the connection string: its signature, "
+              "permissions, services, resource types and expiry)"
+        : signature ? " (check the AccountKey in the connection string)"
+                    : " (check the AccountKey and the account's permissions and network rules)";
     return {StatusCode::kPermissionDenied, "Azure Storage refused the request for account '" +
                                                acct + "' (" + std::string(what) + "): " + detail +
                                                hint};

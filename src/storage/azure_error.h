@@ -25,8 +25,9 @@ bool HasAzureErrorCode(const HttpResponse& response, std::string_view code);
 // A failed response as a Status, naming the account and what was being done:
 //   403 -> kPermissionDenied ("Azure Storage refused the request for account 'x': ..."),
 //   400/413 -> kInvalidArgument, 404 -> kNotFound, 409/412 -> kFailedPrecondition,
-//   429/503 -> kUnavailable, anything else -> kInternal.
+//   429/503 -> kUnavailable, anything else -> kInternal. `sas`: requests carry a SAS token
+//   (a 403's hint then names it instead of the AccountKey).
 Status AzureErrorStatus(const AzureError& error, std::string_view account,
-                        std::string_view endpoint, std::string_view what);
+                        std::string_view endpoint, std::string_view what, bool sas = false);
 
 }  // namespace squall

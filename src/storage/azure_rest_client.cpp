@@ -1,12 +1,11 @@
 #include "storage/azure_rest_client.h"
 
-#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <mutex>
 #include <unordered_set>
 
 #include "core/event_loop.h"
-#include "http/http_client_pool.h"
+#include "http/remote_client_pool.h"
 #include "storage/azure_error.h"
 #include "storage/azure_text.h"
 
@@ -27,10 +26,10 @@ struct Pending {
 }  // namespace
 
 struct AzureRestClient::State {
-  State(EventLoop& loop, Clock& clock_, const std::string& ip, int port, std::string peer)
-      : clock(clock_), pool(loop, ip, port, 16, std::move(peer)) {}
+  State(Clock& clock_, std::unique_ptr<RemoteClientPool> pool_)
+      : clock(clock_), pool(std::move(pool_)) {}
   Clock& clock;
-  HttpClientPool pool;
+  std::unique_ptr<RemoteClientPool> pool;
   std::mutex mu;
   std::unordered_set<std::shared_ptr<Pending>> pending;
 };
@@ -48,35 +47,28 @@ std::string HostHeader(const StorageEndpoint& ep) {
 
 StatusOr<std::unique_ptr<AzureRestClient>> AzureRestClient::Create(EventLoop& loop, Clock& clock,
                                                                    const StorageEndpoint& endpoint,
-                                                                   AzureSharedKey key) {
-  if (endpoint.scheme != "http") {
-    return FailedPrecondition(
-        "Azure Storage endpoint " + endpoint.ToString() +
-        ": https endpoints are not supported yet; squall speaks plain http to a storage "
-        "endpoint on this machine or network (Azurite: UseDevelopmentStorage=true, or "
-        "DefaultEndpointsProtocol=http with QueueEndpoint/BlobEndpoint)");
-  }
-  std::string ip = endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host;
-  boost::system::error_code ec;
-  boost::asio::ip::make_address(ip, ec);
-  if (ec) {
-    return FailedPrecondition("Azure Storage endpoint " + endpoint.ToString() + ": host '" +
-                              endpoint.host +
-                              "' is a name; only IP addresses and localhost are supported yet");
-  }
+                                                                   AzureCredentials credentials) {
+  RemoteEndpointOptions options;
+  options.tls = endpoint.scheme == "https";
+  options.host = endpoint.host;
+  options.port = endpoint.port;
+  options.max_idle = 16;
+  options.peer_name = "Azure Storage at " + endpoint.ToString();
+  auto pool = RemoteClientPool::Create(loop, std::move(options));
+  if (!pool.ok()) return pool.status();
   return std::unique_ptr<AzureRestClient>(
-      new AzureRestClient(loop, clock, endpoint, std::move(ip), std::move(key)));
+      new AzureRestClient(loop, clock, endpoint, std::move(*pool), std::move(credentials)));
 }
 
 AzureRestClient::AzureRestClient(EventLoop& loop, Clock& clock, StorageEndpoint endpoint,
-                                 std::string ip, AzureSharedKey key)
+                                 std::unique_ptr<RemoteClientPool> pool,
+                                 AzureCredentials credentials)
     : loop_(loop),
       clock_(clock),
       endpoint_(std::move(endpoint)),
-      key_(std::move(key)),
+      credentials_(std::move(credentials)),
       timeout_(kDefaultTimeout),
-      state_(std::make_shared<State>(loop, clock, ip, endpoint_.port,
-                                     "Azure Storage at " + endpoint_.ToString())) {}
+      state_(std::make_shared<State>(clock, std::move(pool))) {}
 
 AzureRestClient::~AzureRestClient() {
   // Calls in flight are cancelled (their callbacks are dropped) and their deadlines go, now
@@ -96,7 +88,7 @@ AzureRestClient::~AzureRestClient() {
     }
     if (call) call->Cancel(Unavailable("the storage client was closed"));
   }
-  state_->pool.CloseIdle();
+  state_->pool->CloseIdle();
 }
 
 std::string AzureRestClient::Describe() const {
@@ -110,7 +102,8 @@ void AzureRestClient::Post(std::function<void()> fn) {
 }
 
 Status AzureRestClient::ErrorStatus(const HttpResponse& response, std::string_view what) const {
-  return AzureErrorStatus(ParseAzureError(response), account(), endpoint_.ToString(), what);
+  return AzureErrorStatus(ParseAzureError(response), account(), endpoint_.ToString(), what,
+                          credentials_.is_sas());
 }
 
 void AzureRestClient::Send(AzureRequest request, Callback done) {
@@ -131,7 +124,7 @@ void AzureRestClient::Send(AzureRequest request, Callback done) {
   http.headers.push_back({"x-ms-date", FormatRfc1123(clock_.WallNow())});
   http.headers.push_back({"x-ms-version", std::string(kAzureStorageApiVersion)});
   http.body = std::move(request.body);
-  http.headers.push_back({"Authorization", key_.Authorization(http)});
+  credentials_.Authorize(http);
 
   auto pending = std::make_shared<Pending>();
   std::string account_note = " (storage account '" + account() + "')";
@@ -162,7 +155,7 @@ void AzureRestClient::Send(AzureRequest request, Callback done) {
     std::lock_guard lock(state_->mu);
     state_->pending.insert(pending);
   }
-  auto call = state_->pool.Send(std::move(http), std::move(on_response));
+  auto call = state_->pool->Send(std::move(http), std::move(on_response));
   std::lock_guard lock(pending->mu);
   pending->call = call;
   pending->timer = clock_.Schedule(timeout_, [pending, timeout_message] {

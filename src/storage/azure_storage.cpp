@@ -1,9 +1,9 @@
 #include "storage/azure_storage.h"
 
+#include "storage/azure_credentials.h"
 #include "storage/azure_lock_store.h"
 #include "storage/azure_queue_store.h"
 #include "storage/azure_rest_client.h"
-#include "storage/azure_shared_key.h"
 
 namespace squall {
 
@@ -12,11 +12,11 @@ StatusOr<Storage> OpenAzureStorage(const StorageConnection& connection, EventLoo
   if (connection.kind != StorageConnection::Kind::kAzure) {
     return InvalidArgument("OpenAzureStorage: the connection is not an Azure Storage account");
   }
-  auto key = AzureSharedKey::Create(connection.account_name, connection.account_key);
-  if (!key.ok()) return key.status();
-  auto queues = AzureRestClient::Create(loop, clock, connection.queue_endpoint, *key);
+  auto credentials = AzureCredentials::FromConnection(connection);
+  if (!credentials.ok()) return credentials.status();
+  auto queues = AzureRestClient::Create(loop, clock, connection.queue_endpoint, *credentials);
   if (!queues.ok()) return queues.status();
-  auto blobs = AzureRestClient::Create(loop, clock, connection.blob_endpoint, *key);
+  auto blobs = AzureRestClient::Create(loop, clock, connection.blob_endpoint, *credentials);
   if (!blobs.ok()) return blobs.status();
   Storage storage;
   storage.queues = std::make_unique<AzureQueueStore>(std::move(*queues));

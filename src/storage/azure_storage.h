@@ -11,10 +11,10 @@ namespace squall {
 class EventLoop;
 class Clock;
 
-// `connection` must be of Kind::kAzure. Nothing is contacted until the first call; errors here
-// are configuration errors (a bad key, an https endpoint or a host name, which the transport
-// cannot reach yet). The stores call back on `loop`; `clock` stamps requests (x-ms-date) and
-// bounds them, and must outlive the stores.
+// `connection` must be of Kind::kAzure. Nothing is contacted until the first call (a host name
+// is resolved, a TLS certificate verified, on each new connection); errors here are
+// configuration errors (a bad key). The stores call back on `loop`; `clock` stamps requests
+// (x-ms-date) and bounds them, and must outlive the stores.
 StatusOr<Storage> OpenAzureStorage(const StorageConnection& connection, EventLoop& loop,
                                    Clock& clock);
 

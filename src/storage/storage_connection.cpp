@@ -139,6 +139,42 @@ StatusOr<StorageEndpoint> ParseEndpoint(std::string_view url, std::string_view k
   return ep;
 }
 
+// A SAS token as the portal and the SDKs give it ("sv=...&sig=...", perhaps with a leading
+// '?'). Only its shape is checked; the service checks the rest. Never quoted in a message.
+StatusOr<std::string> ParseSasToken(std::string_view value) {
+  if (!value.empty() && value.front() == '?') value.remove_prefix(1);
+  if (value.empty()) return Problem("SharedAccessSignature is empty");
+  bool signed_token = false;
+  std::string_view rest = value;
+  while (!rest.empty()) {
+    std::size_t amp = rest.find('&');
+    std::string_view param = rest.substr(0, amp);
+    signed_token = signed_token || (param.size() > 4 && param.substr(0, 4) == "sig=");
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  }
+  if (!signed_token) {
+    return Problem(
+        "SharedAccessSignature has no signature (sig=...); copy the whole SAS token");
+  }
+  for (char ch : value) {
+    if (std::isspace(static_cast<unsigned char>(ch)) || ch == '#') {
+      return Problem("SharedAccessSignature must be a URL query (no spaces or '#')");
+    }
+  }
+  return std::string(value);
+}
+
+// The account a URL is for: its first path segment when path-style (Azurite,
+// "http://127.0.0.1:10001/devstoreaccount1"), else the host's first label
+// ("https://myaccount.queue.core.windows.net").
+std::string AccountFromEndpoint(const StorageEndpoint& ep) {
+  if (!ep.path_prefix.empty()) {
+    std::string_view path = std::string_view(ep.path_prefix).substr(1);
+    return std::string(path.substr(0, path.find('/')));
+  }
+  return ep.host.substr(0, ep.host.find('.'));
+}
+
 StatusOr<StorageConnection> ParseDevelopment(const std::vector<Pair>& pairs) {
   for (const Pair& p : pairs) {
     if (!EqualsIgnoreCase(p.key, "UseDevelopmentStorage")) {
@@ -167,11 +203,9 @@ StatusOr<StorageConnection> ParseAccount(const std::vector<Pair>& pairs) {
       "BlobEndpoint",
       "TableEndpoint",
       "FileEndpoint",
+      "SharedAccessSignature",
   };
   for (const Pair& p : pairs) {
-    if (EqualsIgnoreCase(p.key, "SharedAccessSignature")) {
-      return Problem("SharedAccessSignature is not supported yet; use AccountName and AccountKey");
-    }
     if (EqualsIgnoreCase(p.key, "UseDevelopmentStorage") ||
         EqualsIgnoreCase(p.key, "UseEmbeddedStorage")) {
       return Problem(p.Name() + " cannot be combined with an account's settings");
@@ -181,29 +215,44 @@ StatusOr<StorageConnection> ParseAccount(const std::vector<Pair>& pairs) {
     if (!known) {
       return Problem("unknown key: " + p.Name() +
                      " (known: DefaultEndpointsProtocol, AccountName, AccountKey, "
-                     "EndpointSuffix, QueueEndpoint, BlobEndpoint)");
+                     "SharedAccessSignature, EndpointSuffix, QueueEndpoint, BlobEndpoint)");
     }
   }
   StorageConnection c;
   c.kind = StorageConnection::Kind::kAzure;
 
-  const Pair* name = Find(pairs, "AccountName");
-  if (!name || name->value.empty()) return Problem("AccountName is missing");
-  for (char ch : name->value) {
-    if (!std::isalnum(static_cast<unsigned char>(ch))) {
-      return Problem("AccountName '" + name->value + "' may hold only letters and digits");
-    }
-  }
-  c.account_name = name->value;
-
+  const Pair* sas = Find(pairs, "SharedAccessSignature");
   const Pair* key = Find(pairs, "AccountKey");
-  if (!key || key->value.empty()) return Problem("AccountKey is missing");
-  if (!Base64Decode(key->value)) {
-    return Problem(
-        "AccountKey is not valid base64 (copy it again from the storage account's "
-        "access keys)");
+  if (sas && key) return Problem("give AccountKey or SharedAccessSignature, not both");
+  if (sas) {
+    auto token = ParseSasToken(sas->value);
+    if (!token.ok()) return token.status();
+    c.sas_token = std::move(*token);
+  } else {
+    if (!key || key->value.empty()) return Problem("AccountKey is missing");
+    if (!Base64Decode(key->value)) {
+      return Problem(
+          "AccountKey is not valid base64 (copy it again from the storage account's "
+          "access keys)");
+    }
+    c.account_key = key->value;
   }
-  c.account_key = key->value;
+
+  const Pair* name = Find(pairs, "AccountName");
+  if (name && !name->value.empty()) {
+    for (char ch : name->value) {
+      if (!std::isalnum(static_cast<unsigned char>(ch))) {
+        return Problem("AccountName '" + name->value + "' may hold only letters and digits");
+      }
+    }
+    c.account_name = name->value;
+  } else if (!sas) {
+    return Problem("AccountName is missing");
+  } else if (!Find(pairs, "QueueEndpoint") || !Find(pairs, "BlobEndpoint")) {
+    return Problem(
+        "AccountName is missing (with a SharedAccessSignature, give AccountName or both "
+        "QueueEndpoint and BlobEndpoint)");
+  }
 
   std::string protocol = "https";
   if (const Pair* p = Find(pairs, "DefaultEndpointsProtocol")) {
@@ -233,6 +282,7 @@ StatusOr<StorageConnection> ParseAccount(const std::vector<Pair>& pairs) {
   if (!blob.ok()) return blob.status();
   c.queue_endpoint = std::move(*queue);
   c.blob_endpoint = std::move(*blob);
+  if (c.account_name.empty()) c.account_name = AccountFromEndpoint(c.queue_endpoint);
   return c;
 }
 

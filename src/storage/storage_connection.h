@@ -4,7 +4,10 @@
 //   "UseDevelopmentStorage=true"               -> Azurite: devstoreaccount1 on 127.0.0.1:10000
 //                                                 (blob) and :10001 (queue), its well-known key
 //   "DefaultEndpointsProtocol=http|https;AccountName=..;AccountKey=..;[QueueEndpoint=..;]
-//    [BlobEndpoint=..;][EndpointSuffix=core.windows.net]"   -> Azure Storage
+//    [BlobEndpoint=..;][EndpointSuffix=core.windows.net]"   -> Azure Storage (Shared Key);
+//    the default endpoints are PROTOCOL://ACCOUNT.queue|blob.SUFFIX
+//   "SharedAccessSignature=sv=..&sig=..;" instead of AccountKey -> the same, authorized by the
+//    SAS token (AccountName may then be left out when QueueEndpoint and BlobEndpoint are given)
 #pragma once
 
 #include <string>
@@ -26,8 +29,9 @@ struct StorageConnection {
   enum class Kind { kEmbedded, kAzure };
   Kind kind = Kind::kEmbedded;
   // Azure only.
-  std::string account_name;
-  std::string account_key;  // base64 as given; never logged
+  std::string account_name;  // with a SAS and no AccountName: from the queue endpoint's URL
+  std::string account_key;   // base64 as given; never logged. Empty with a SAS.
+  std::string sas_token;     // "sv=..&sig=.." (no '?'), as given; never logged
   StorageEndpoint queue_endpoint;
   StorageEndpoint blob_endpoint;
 };

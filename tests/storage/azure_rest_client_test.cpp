@@ -163,6 +163,31 @@ TEST_F(AzureRestClientTest, SendsASignedRequestUnderTheEndpointPath) {
   EXPECT_THAT(wire, ::testing::Not(HasSubstr(kDevKey)));
 }
 
+TEST_F(AzureRestClientTest, ASasClientPutsTheTokenInTheQueryAndSignsNothing) {
+  OneRequestServer server(
+      "HTTP/1.1 403 Forbidden\r\nx-ms-error-code: AuthorizationPermissionMismatch\r\n"
+      "Content-Length: 0\r\n\r\n");
+  auto client = AzureRestClient::Create(
+      loop_, clock_, StorageEndpoint{"http", "localhost", server.port(), "/devstoreaccount1"},
+      AzureCredentials::Sas("devstoreaccount1", "sv=2021-08-06&sp=r&sig=c2VjcmV0%3D"));
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  std::optional<StatusOr<HttpResponse>> result;
+  (*client)->Send({"GET", "/orders/messages", {{"numofmessages", "1"}}, {}, {}},
+                  [&](StatusOr<HttpResponse> r) { result.emplace(std::move(r)); });
+  RunUntil([&] { return result.has_value(); });
+  ASSERT_TRUE(result);
+  ASSERT_TRUE(result->ok()) << result->status().ToString();
+  std::string wire = server.request();
+  EXPECT_THAT(wire, StartsWith("GET /devstoreaccount1/orders/messages?numofmessages=1&"
+                               "sv=2021-08-06&sp=r&sig=c2VjcmV0%3D HTTP/1.1\r\n"));
+  EXPECT_THAT(wire, ::testing::Not(HasSubstr("Authorization")));
+  EXPECT_THAT(wire, HasSubstr("Host: localhost:" + std::to_string(server.port()) + "\r\n"));
+  Status refused = (*client)->ErrorStatus(**result, "Get Messages");
+  EXPECT_EQ(refused.code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.message(), HasSubstr("check the SharedAccessSignature"));
+  EXPECT_THAT(refused.message(), ::testing::Not(HasSubstr("c2VjcmV0")));
+}
+
 TEST_F(AzureRestClientTest, ADeadlineEndsACallThatGetsNoAnswer) {
   OneRequestServer server("");  // reads the request, never answers
   auto client = Client(server.port());

@@ -7,6 +7,8 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -15,6 +17,9 @@
 #include <cstring>
 #include <string_view>
 #include <vector>
+
+#include "core/base64.h"
+#include "storage/azure_text.h"
 
 #ifndef SQUALL_REPO
 #error "SQUALL_REPO (the repository root) must be defined by tests/storage/CMakeLists.txt"
@@ -191,6 +196,28 @@ std::string Azurite::ConnectionString() const {
   return "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" +
          std::string(kDevKey) + ";BlobEndpoint=" + c.blob_endpoint.ToString() +
          ";QueueEndpoint=" + c.queue_endpoint.ToString() + ";";
+}
+
+StorageConnection Azurite::SasConnection() const {
+  StorageConnection c = Connection();
+  c.account_key.clear();
+  c.blob_endpoint.host = c.queue_endpoint.host = "localhost";
+  const std::string permissions = "rwdlacup", services = "bq", resource_types = "sco";
+  const std::string expiry = "2099-01-01T00:00:00Z", version = "2021-08-06";
+  // account, sp, ss, srt, st, se, sip, spr, sv, ses (encryption scope, from 2020-12-06 on).
+  std::string to_sign = c.account_name + "\n" + permissions + "\n" + services + "\n" +
+                        resource_types + "\n\n" + expiry + "\n\n\n" + version + "\n\n";
+  std::string key = *Base64Decode(kDevKey);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(to_sign.data()), to_sign.size(), mac, &mac_size);
+  std::string signature =
+      Base64Encode(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
+  c.sas_token = "sv=" + version + "&ss=" + services + "&srt=" + resource_types +
+                "&sp=" + permissions + "&se=" + PercentEncode(expiry) +
+                "&sig=" + PercentEncode(signature);
+  return c;
 }
 
 std::string Azurite::Output() const {

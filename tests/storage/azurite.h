@@ -42,6 +42,10 @@ class Azurite {
   StorageConnection Connection(std::string_view key = kDevKey) const;
   // The same as a connection string (for SDKs).
   std::string ConnectionString() const;
+  // devstoreaccount1 reached as `localhost` (resolved), authorized by an account SAS for the
+  // Blob and Queue services (every resource type and permission, expiring in 2099) that this
+  // computes as Azure's "Create an account SAS" page says (version 2021-08-06).
+  StorageConnection SasConnection() const;
   // What Azurite printed so far (for failure messages).
   std::string Output() const;
 

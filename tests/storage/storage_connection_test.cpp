@@ -72,6 +72,88 @@ TEST(StorageConnectionTest, SuffixAndProtocolShapeTheDefaultEndpoints) {
   EXPECT_EQ(d->blob_endpoint.ToString(), "https://a3.blob.core.windows.net");
 }
 
+TEST(StorageConnectionTest, HttpsWithoutASuffixIsCoreWindowsNet) {
+  auto c = ParseStorageConnection(std::string("DefaultEndpointsProtocol=https;AccountName=myacct;"
+                                              "AccountKey=") +
+                                  kSecretKey);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->queue_endpoint.scheme, "https");
+  EXPECT_EQ(c->queue_endpoint.host, "myacct.queue.core.windows.net");
+  EXPECT_EQ(c->queue_endpoint.port, 443);
+  EXPECT_EQ(c->blob_endpoint.ToString(), "https://myacct.blob.core.windows.net");
+  EXPECT_EQ(c->blob_endpoint.host, "myacct.blob.core.windows.net");
+  EXPECT_EQ(c->blob_endpoint.path_prefix, "");
+}
+
+TEST(StorageConnectionTest, ExplicitHttpsEndpointsByName) {
+  auto c = ParseStorageConnection(
+      std::string("DefaultEndpointsProtocol=https;AccountName=devstoreaccount1;AccountKey=") +
+      kDevKey +
+      ";QueueEndpoint=https://localhost:8443/devstoreaccount1;"
+      "BlobEndpoint=https://myacct.blob.core.windows.net/");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->queue_endpoint.scheme, "https");
+  EXPECT_EQ(c->queue_endpoint.host, "localhost");
+  EXPECT_EQ(c->queue_endpoint.port, 8443);
+  EXPECT_EQ(c->queue_endpoint.path_prefix, "/devstoreaccount1");
+  EXPECT_EQ(c->queue_endpoint.ToString(), "https://localhost:8443/devstoreaccount1");
+  EXPECT_EQ(c->blob_endpoint.scheme, "https");
+  EXPECT_EQ(c->blob_endpoint.port, 443);
+  EXPECT_EQ(c->blob_endpoint.path_prefix, "");
+  // An explicit endpoint's scheme wins over DefaultEndpointsProtocol.
+  auto mixed = ParseStorageConnection(
+      std::string("DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=") + kDevKey +
+      ";QueueEndpoint=https://q.example:9443/acct");
+  ASSERT_TRUE(mixed.ok()) << mixed.status().ToString();
+  EXPECT_EQ(mixed->queue_endpoint.scheme, "https");
+  EXPECT_EQ(mixed->blob_endpoint.ToString(), "http://acct.blob.core.windows.net");
+}
+
+// A made-up SAS token that must never show up in a message either.
+constexpr char kSas[] = "sv=2021-08-06&ss=bq&srt=sco&sp=rwdlacup&se=2030-01-01T00%3A00%3A00Z&"
+                        "sig=c2FzLXNpZ25hdHVyZS1ub3QtdG8tYmUtZWNob2Vk%3D";
+
+TEST(StorageConnectionTest, SharedAccessSignatureWithAnAccount) {
+  auto c = ParseStorageConnection(std::string("AccountName=myacct;SharedAccessSignature=?") +
+                                  kSas + ";EndpointSuffix=core.usgovcloudapi.net");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->sas_token, kSas);  // the leading '?' dropped
+  EXPECT_EQ(c->account_key, "");
+  EXPECT_EQ(c->account_name, "myacct");
+  EXPECT_EQ(c->queue_endpoint.ToString(), "https://myacct.queue.core.usgovcloudapi.net");
+}
+
+TEST(StorageConnectionTest, SharedAccessSignatureWithEndpointsOnly) {
+  // As the portal gives it: endpoints and the token, no AccountName.
+  auto c = ParseStorageConnection(
+      std::string("BlobEndpoint=https://myacct.blob.core.windows.net/;"
+                  "QueueEndpoint=https://myacct.queue.core.windows.net/;"
+                  "SharedAccessSignature=") +
+      kSas);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->account_name, "myacct");  // from the host
+  EXPECT_EQ(c->sas_token, kSas);
+  auto azurite = ParseStorageConnection(
+      std::string("BlobEndpoint=https://localhost:10000/devstoreaccount1;"
+                  "QueueEndpoint=https://localhost:10001/devstoreaccount1;"
+                  "SharedAccessSignature=") +
+      kSas);
+  ASSERT_TRUE(azurite.ok()) << azurite.status().ToString();
+  EXPECT_EQ(azurite->account_name, "devstoreaccount1");  // path-style: from the path
+}
+
+TEST(StorageConnectionTest, ASasTokenIsNeverEchoed) {
+  for (const std::string& text :
+       {std::string("AccountName=a;AccountKey=") + kDevKey + ";SharedAccessSignature=" + kSas,
+        std::string("SharedAccessSignature=") + kSas,
+        std::string("AccountName=a-b;SharedAccessSignature=") + kSas,
+        std::string("SharedAccessSignature=") + kSas + ";Colour=blue"}) {
+    auto c = ParseStorageConnection(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_THAT(c.status().message(), Not(HasSubstr("c2FzLXNp"))) << text;
+  }
+}
+
 TEST(StorageConnectionTest, ExplicitEndpointsWin) {
   auto c = ParseStorageConnection(
       std::string("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=") +
@@ -123,7 +205,13 @@ TEST(StorageConnectionTest, ErrorsNameTheKeyAndNeverTheAccountKey) {
   ExpectError("AccountName=acct;" + key + ";EndpointSuffix=", "EndpointSuffix");
   ExpectError("AccountName=acct;" + key + ";Colour=blue", "Colour");
   ExpectError("AccountName=acct;" + key + ";AccountName=other", "AccountName");
-  ExpectError("AccountName=acct;SharedAccessSignature=sv=2020&sig=x", "SharedAccessSignature");
+  ExpectError("AccountName=acct;SharedAccessSignature=sv=2020&sp=r", "SharedAccessSignature");
+  ExpectError("AccountName=acct;SharedAccessSignature=", "SharedAccessSignature");
+  ExpectError("AccountName=acct;SharedAccessSignature=sv=2020&sig=a b", "SharedAccessSignature");
+  ExpectError("AccountName=acct;" + key + ";SharedAccessSignature=sv=2020&sig=x",
+              "AccountKey or SharedAccessSignature");
+  ExpectError("SharedAccessSignature=sv=2020&sig=x;QueueEndpoint=https://a.queue.x.net",
+              "AccountName");
   ExpectError("AccountName=my-acct;" + key, "AccountName");
   ExpectError("UseDevelopmentStorage=yes", "UseDevelopmentStorage");
   ExpectError("UseDevelopmentStorage=false", "UseDevelopmentStorage");

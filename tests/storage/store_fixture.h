@@ -166,9 +166,10 @@ inline StoreBackend EmbeddedBackend() {
 
 // Azure Storage's REST API on Azurite (azurite.h): one instance per test process, shared by
 // its tests (names are unique). Azurite keeps its own real time; waits are real, on the loop.
-inline StoreBackend AzuriteBackend() {
+// `sas`: authorized by an account SAS instead of Shared Key, reached as localhost.
+inline StoreBackend AzuriteBackend(bool sas = false) {
   StoreBackend backend;
-  backend.name = "Azurite";
+  backend.name = sas ? "AzuriteSas" : "Azurite";
   backend.simulated_time = false;
   backend.advance_real_time = [](EventLoop& loop, Duration d) {
     auto clock = MakeRealClock(loop);
@@ -179,7 +180,7 @@ inline StoreBackend AzuriteBackend() {
     });
     while (!passed) RunUntilStopped(loop);
   };
-  backend.open = [](const BackendEnv& env) -> StatusOr<OpenedStores> {
+  backend.open = [sas](const BackendEnv& env) -> StatusOr<OpenedStores> {
     static std::shared_ptr<Azurite> shared;
     if (!shared) {
       auto started = Azurite::Start();
@@ -187,7 +188,8 @@ inline StoreBackend AzuriteBackend() {
       shared = std::move(*started);
     }
     // The simulated clock only stamps x-ms-date (Azurite does not check it) and the deadlines.
-    auto storage = OpenAzureStorage(shared->Connection(), env.loop, env.clock);
+    auto storage = OpenAzureStorage(sas ? shared->SasConnection() : shared->Connection(),
+                                    env.loop, env.clock);
     if (!storage.ok()) return storage.status();
     return OpenedStores{std::move(storage->queues), std::move(storage->locks), shared};
   };
@@ -199,6 +201,7 @@ inline std::vector<StoreBackend> StoreBackends() {
   return {
       EmbeddedBackend(),
       AzuriteBackend(),
+      AzuriteBackend(/*sas=*/true),
   };
 }
 
