@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <thread>
 
 #include "cli/app_loading.h"
@@ -102,7 +103,10 @@ int RunHost(const HostRunOptions& options) {
   FunctionHostOptions host_options;
   host_options.host_id =
       options.instance_id.empty() ? app->root.filename().string() : options.instance_id;
-  host_options.host_version = SQUALL_VERSION;
+  // An instance runs the build the platform chose under the name it was installed as (squall
+  // versions); the worker sees it in X-Azure-Functions-HostVersion and in its environment.
+  const char* installed_as = std::getenv("SQUALL_HOST_RUNNING_VERSION");
+  host_options.host_version = installed_as && *installed_as ? installed_as : SQUALL_VERSION;
   host_options.worker.initialization_timeout = app->host.custom_handler.initialization_timeout;
   host_options.functions = options.functions;
   host_options.cpu_cores =

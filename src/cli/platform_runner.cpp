@@ -16,7 +16,10 @@
 #include "host/key_store.h"
 #include "http/http_server.h"
 #include "platform/http_instance_probe.h"
+#include "cli/memory_commands.h"
+#include "config/local_settings.h"
 #include "platform/app_content_hash.h"
+#include "platform/host_version_watcher.h"
 #include "platform/local_instance_manager.h"
 #include "platform/platform.h"
 #include "platform/trigger_monitor.h"
@@ -129,6 +132,37 @@ StatusOr<MemorySetup> ConfigureMemory(const PlanFlags& flags, const AppConfig& a
   return m;
 }
 
+// The app setting SQUALL_HOST_VERSION as it is now (local.settings.json Values, then the
+// environment, as app settings are layered), resolved against the installed host builds.
+// Errors name the file and field, or the environment variable.
+StatusOr<std::string> ResolveHostVersion(const std::filesystem::path& app_root,
+                                         const HostVersions& versions) {
+  std::filesystem::path file = app_root / "local.settings.json";
+  std::string where = std::string("environment variable ") + kHostVersionSetting;
+  std::string pin;
+  bool from_file = false;
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<ConfigIssue> errors, warnings;
+    LocalSettings settings = ParseLocalSettings(text.str(), file.string(), errors, warnings);
+    if (!errors.empty()) return InvalidArgument(errors.front().ToString());
+    if (auto it = settings.values.find(kHostVersionSetting); it != settings.values.end()) {
+      pin = it->second;
+      from_file = true;
+      where = file.string() + ": /Values/" + kHostVersionSetting;
+    }
+  }
+  if (!from_file) {
+    if (const char* env = std::getenv(kHostVersionSetting)) pin = env;
+  }
+  auto v = versions.Resolve(pin);
+  if (!v.ok()) return InvalidArgument(where + ": " + v.status().message());
+  return v->name;
+}
+
 AppTraits TraitsOf(const AppConfig& app) {
   AppTraits t;
   const std::string& exe = app.host.custom_handler.default_executable_path;
@@ -232,8 +266,28 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     if (watcher.ok()) storage_watcher = std::move(*watcher);
   }
 
+  // Host builds installed side by side; SQUALL_HOST_VERSION picks the one new instances run.
+  auto machine_versions = MachineHostVersions();
+  HostVersion running;
+  running.name = SQUALL_VERSION;
+  running.executable = "/proc/self/exe";
+  HostVersions host_versions = machine_versions.ok() ? *machine_versions
+                                                     : HostVersions(std::filesystem::path(), running);
+  auto host_version = ResolveHostVersion(app->root, host_versions);
+  if (!host_version.ok()) {
+    fmt::print(stderr, "squall: config error: {}\n", host_version.status().message());
+    return kExitConfig;
+  }
+  LogInfo(kCategory, "host version for new instances: {} (of {} in {})", *host_version,
+          host_versions.List().size(), host_versions.root().string());
+
   LocalInstanceManagerOptions manager_options;
   manager_options.app_dir = app->root;
+  manager_options.host_executable = [&host_versions](const std::string& v) -> StatusOr<std::string> {
+    auto found = host_versions.Resolve(v);
+    if (!found.ok()) return found.status();
+    return found->builtin ? std::string() : found->executable.string();
+  };
   manager_options.host_args = {"--log-format", start.log_format, "--queue-lease",
                                fmt::format("{}", start.queue_lease_seconds)};
   LocalInstanceManager manager(loop, *clock, manager_options);
@@ -274,6 +328,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     fmt::print(stderr, "squall: {}\n", memory.status().message());
     return memory.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitFailure;
   }
+  options.scale.host_version = *host_version;
   options.memory = memory->options;
   options.memory_store = memory->store.get();
   Platform platform(loop, *clock, manager, probe, options);
@@ -314,6 +369,10 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
 
   trigger_monitor.Start();
   platform.Start();
+  HostVersionWatcher version_watcher(
+      *clock, *host_version, [&] { return ResolveHostVersion(app->root, host_versions); },
+      [&platform](const std::string& v) { platform.SetHostVersion(v); });
+  version_watcher.Start();
   bool stopping = false;
   manager.OnExit([&](const std::string&, std::string) {
     if (stopping && manager.List().empty()) loop.Stop();
@@ -323,6 +382,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     stopping = true;
     server.Close();
     trigger_monitor.Stop();
+    version_watcher.Stop();
     platform.Stop();
     if (manager.List().empty()) loop.Stop();
   });

@@ -37,9 +37,11 @@ struct MemorySample {
   bool steady = false;             // taken after the warm-up (instance_age >= warm-up)
 };
 
-// The working set the baselines compare: host + worker PSS (proportional set size: a page
-// shared by the host and the worker, or by two worker processes, counts once in the sum), or
-// RSS when PSS is unknown for either.
+// The working set the baselines compare: host RSS + worker RSS (resident set: every page the
+// processes have in memory). Not PSS, although it is sampled too: a process's PSS falls when
+// another process maps the same pages (a second instance of the same build, or the platform
+// itself for instances of its own binary), so PSS baselines would move with the instance count
+// and with which binary the platform runs, not with what the instance uses.
 std::int64_t WorkingSet(const MemorySample& s);
 std::int64_t HostWorkingSet(const MemorySample& s);
 std::int64_t WorkerWorkingSet(const MemorySample& s);

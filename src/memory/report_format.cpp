@@ -108,7 +108,7 @@ std::string MemoryReportText(const MemoryReport& report, const ReportExtras& ext
     out += fmt::format("; latest: host version {}, app content {}", report.current->host_version,
                        report.current->content_hash);
   }
-  out += "\n\nbaselines (steady-state median of host + worker PSS, after warm-up):\n";
+  out += "\n\nbaselines (steady-state median of host + worker resident set, after warm-up):\n";
   out +=
       fmt::format("  {:<16} {:<12} {:>11} {:>11} {:>11}  {:>13} {:>9}  {}\n", "host version",
                   "content", "baseline", "host", "worker", "steady/all", "instances", "first seen");

@@ -28,6 +28,9 @@ struct InstanceSpec {
   std::string group;                   // the scale group it serves (flex), "" = the whole app
   std::vector<std::string> functions;  // serve only these; empty = every function of the app
   ResourceLimits limits;
+  // The host build to run ("" = the backend's default): an installed version's name
+  // (versions/host_versions.h) locally, an image tag for a cluster backend.
+  std::string host_version;
 };
 
 struct InstanceInfo {

@@ -13,8 +13,9 @@
 #include "host/child_process.h"
 #include "http/loopback.h"
 #include "platform/cgroup_spawner.h"
-#include "core/process_usage.h"
 #include "platform/process_memory.h"
+#include "versions/host_versions.h"
+#include "core/process_usage.h"
 
 namespace squall {
 
@@ -187,6 +188,15 @@ StatusOr<InstanceInfo> LocalInstanceManager::StartInstance(const InstanceSpec& s
 
   ProcessSpec process;
   process.executable = options_.executable;
+  if (!spec.host_version.empty()) {
+    if (options_.host_executable) {
+      auto exe = options_.host_executable(spec.host_version);
+      if (!exe.ok()) return forget(exe.status());
+      if (!exe->empty()) process.executable = *exe;
+    }
+    // The host reports it as its version, and the worker inherits it.
+    process.env[kRunningHostVersionEnv] = spec.host_version;
+  }
   process.args = HostArguments(options_.app_dir, spec, *port, options_.host_args);
   // Every process of the instance (the worker inherits it) can be found by this.
   process.env["SQUALL_INSTANCE_ID"] = spec.id;

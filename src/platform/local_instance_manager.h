@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,10 @@ struct LocalInstanceManagerOptions {
   // cover the two starts of one decision (premium: scale-out and refill). 0 = move each
   // instance into its group after it starts (what v2 always does).
   int spawner_threads = 2;
+  // The binary of a host version (InstanceSpec::host_version, when not ""): an installed build.
+  // Unset, or "" returned: `executable`. An error fails the start. The instance's processes get
+  // SQUALL_HOST_RUNNING_VERSION=<version> in their environment.
+  std::function<StatusOr<std::string>(const std::string& version)> host_executable;
 };
 
 class LocalInstanceManager final : public InstanceManager {

@@ -80,7 +80,8 @@ void MemoryMonitor::RegisterMetrics(MetricsRegistry& registry) {
       });
   (void)registry.AddGaugeCallback(
       "squall_memory_baseline_bytes",
-      "Steady-state median working set (host + worker PSS) per host version and app content.",
+      "Steady-state median working set (host + worker resident set) per host version and app "
+      "content.",
       {"host_version", "content_hash"}, [this] {
         std::vector<CallbackSample> out;
         for (const auto& b : Report().baselines) {

@@ -39,7 +39,8 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
         [this] {
           std::vector<MemoryInstanceTag> tags;
           for (const auto& r : controller_.Instances()) {
-            tags.push_back({r.id, options_.version, r.started_at});
+            tags.push_back({r.id, r.host_version.empty() ? options_.version : r.host_version,
+                            r.started_at});
           }
           return tags;
         },
@@ -60,6 +61,8 @@ void Platform::Start() {
   if (memory_) memory_->Start();
 }
 
+void Platform::SetHostVersion(const std::string& version) { controller_.SetHostVersion(version); }
+
 void Platform::Stop() {
   if (memory_) memory_->Stop();
   controller_.StopAll();
@@ -75,6 +78,7 @@ std::string Platform::InstancesJson() {
     json::object o;
     o["id"] = r.id;
     o["group"] = r.group;
+    o["hostVersion"] = r.host_version.empty() ? options_.version : r.host_version;
     std::string state = InstanceStateName(r.state);
     o["state"] = state;
     auto pid = pids.find(r.id);
@@ -117,6 +121,8 @@ std::string Platform::StatusJson() const {
   o["id"] = options_.app_name;
   o["state"] = draining_ ? "Draining" : "Running";
   o["version"] = options_.version;
+  std::string next = controller_.host_version();
+  o["hostVersion"] = next.empty() ? options_.version : next;  // what new instances run
   o["processUptime"] =
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started_at_).count();
   o["plan"] = PlanKindName(options_.scale.plan.kind);

@@ -57,6 +57,8 @@ class Platform final : public HttpHandler {
 
   void Start();
   void Stop();  // stops every instance
+  // The host version new instances run; running ones roll over to it one at a time.
+  void SetHostVersion(const std::string& version);
   void Handle(HttpRequest request, Responder respond) override;
 
   // JSON bodies of the admin endpoints (exposed for tests).

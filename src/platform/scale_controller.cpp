@@ -1,6 +1,7 @@
 #include "platform/scale_controller.h"
 
 #include "core/log.h"
+#include "scale/rollover_policy.h"
 #include "scale/scale_groups.h"
 
 namespace squall {
@@ -14,7 +15,7 @@ double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 ScaleController::ScaleController(Clock& clock, InstanceManager& instances, InstanceProbe& probe,
                                  FrontDoor& front_door, ScaleControllerOptions options)
     : clock_(clock), instances_(instances), probe_(probe), front_door_(front_door),
-      options_(std::move(options)) {
+      options_(std::move(options)), host_version_(options_.host_version) {
   instances_.OnExit([this, alive = std::weak_ptr<bool>(alive_)](const std::string& id,
                                                                 std::string how) {
     if (auto a = alive.lock(); a && *a) OnExit(id, how);
@@ -73,6 +74,14 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
   obs.http_inflight = front_door_.TakePeakInflight();
   if (options_.triggers != nullptr) obs.triggers = options_.triggers->Targets();
   obs.instances = ViewsLocked();
+  // A rollover's replacement stands in for the instance it replaces: until that one drains, the
+  // scale policy sees one instance, not two (it would drain the surplus: the replacement).
+  std::erase_if(obs.instances, [this](const InstanceView& v) {
+    auto r = records_.find(v.id);
+    if (r == records_.end() || r->second.replaces.empty()) return false;
+    auto old = records_.find(r->second.replaces);
+    return old != records_.end() && !old->second.drain_started;
+  });
   ScaleDecision decision = Decide(options_.plan, options_.app, state_, obs, now);
   state_ = decision.next_state;
   if (decision.warn_ignored_triggers) {
@@ -112,22 +121,13 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
           }
           break;
         }
-        case ScaleActionKind::kDrain: {
-          auto it = records_.find(action.instance_id);
-          if (it == records_.end()) break;
-          it->second.state = InstanceState::kDraining;
-          it->second.drain_started = now;
-          front_door_.Remove(it->first);  // no new work; in-flight work finishes
-          if (it->second.host_up || it->second.ready_at) {
-            to_drain.push_back(it->first);  // its listeners may hold queue messages
-          } else {
-            it->second.host_outstanding = 0;  // no host yet: nothing can run there
-          }
+        case ScaleActionKind::kDrain:
+          DrainLocked(action.instance_id, now, to_drain);
           break;
-        }
       }
     }
   }
+  RolloverLocked(now, to_drain);
   CheckDrainsLocked(now);  // an idle instance drained just now can stop at once
   ArmLoadLocked(load_poke);
   if (!stopping_ && tick_timer_ == kNoTimer) {
@@ -137,11 +137,84 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
                                   });
   }
   for (auto& [id, port] : to_route) front_door_.AddReady(id, port);
-  for (auto& id : to_drain) {
+  ScheduleDrains(to_drain);
+}
+
+void ScaleController::ScheduleDrains(const std::vector<std::string>& ids) {
+  for (auto& id : ids) {
     clock_.Schedule(Duration::zero(), [this, alive = std::weak_ptr<bool>(alive_), id] {
       if (auto a = alive.lock(); a && *a) DrainLoop(id);
     });
   }
+}
+
+void ScaleController::DrainLocked(const std::string& id, MonoTime now,
+                                  std::vector<std::string>& to_drain) {
+  auto it = records_.find(id);
+  if (it == records_.end() || it->second.drain_started) return;
+  it->second.state = InstanceState::kDraining;
+  it->second.drain_started = now;
+  front_door_.Remove(it->first);  // no new work; in-flight work finishes
+  if (it->second.host_up || it->second.ready_at) {
+    to_drain.push_back(it->first);  // its listeners may hold queue messages
+  } else {
+    it->second.host_outstanding = 0;  // no host yet: nothing can run there
+  }
+}
+
+void ScaleController::SetHostVersion(const std::string& version) {
+  std::vector<std::string> to_drain;
+  {
+    std::lock_guard lock(mu_);
+    if (version == host_version_) return;
+    LogInfo(kCategory, "host version for new instances: {} → {}; running instances roll over one "
+            "at a time", host_version_.empty() ? "(default)" : host_version_, version);
+    host_version_ = version;
+    if (stopping_) return;
+    RolloverLocked(clock_.Now(), to_drain);
+    CheckDrainsLocked(clock_.Now());
+  }
+  ScheduleDrains(to_drain);
+}
+
+std::string ScaleController::host_version() const {
+  std::lock_guard lock(mu_);
+  return host_version_;
+}
+
+void ScaleController::RolloverLocked(MonoTime now, std::vector<std::string>& to_drain) {
+  if (stopping_ || host_version_.empty()) return;
+  std::vector<RolloverView> views;
+  for (const auto& [id, r] : records_) {
+    if (r.stop_requested) continue;
+    views.push_back({id, r.group, r.host_version, r.state, r.started_at, r.ready_at.has_value(),
+                     r.replaces});
+  }
+  RolloverAction step = NextRolloverStep(host_version_, views);
+  if (!step.reason.empty() && step.reason != rollover_reason_) {
+    LogInfo(kCategory, "{}", step.reason);
+  }
+  rollover_reason_ = step.reason;
+  if (step.kind == RolloverActionKind::kNone) return;
+  int serving = 0;
+  for (const auto& v : views) serving += v.group == step.group && v.state != InstanceState::kDraining;
+  decisions_.push_back({clock_.WallNow(), step.group, serving, serving, step.reason});
+  if (decisions_.size() > options_.decision_history) decisions_.pop_front();
+  if (step.kind == RolloverActionKind::kDrain) return DrainLocked(step.instance_id, now, to_drain);
+  std::string id = StartInstanceLocked(step.group, /*prewarmed=*/false, step.reason,
+                                       Duration::zero());
+  if (auto it = records_.find(id); it != records_.end()) it->second.replaces = step.instance_id;
+}
+
+void ScaleController::RolloverNow() {
+  std::vector<std::string> to_drain;
+  {
+    std::lock_guard lock(mu_);
+    MonoTime now = clock_.Now();
+    RolloverLocked(now, to_drain);
+    CheckDrainsLocked(now);
+  }
+  ScheduleDrains(to_drain);
 }
 
 void ScaleController::ArmLoadLocked(bool load_poke) {
@@ -180,10 +253,11 @@ bool ScaleController::ServesHttp(const std::string& group) const {
   return group == HttpGroupOf(options_.plan.kind);
 }
 
-void ScaleController::StartInstanceLocked(const std::string& group, bool prewarmed,
-                                          const std::string& reason, Duration delay) {
+std::string ScaleController::StartInstanceLocked(const std::string& group, bool prewarmed,
+                                                 const std::string& reason, Duration delay) {
   InstanceSpec spec;
   spec.id = "i-" + std::to_string(next_id_++);
+  spec.host_version = host_version_;
   spec.group = group == "app" ? "" : group;
   if (auto it = options_.group_functions.find(group); it != options_.group_functions.end()) {
     spec.functions = it->second;
@@ -196,11 +270,13 @@ void ScaleController::StartInstanceLocked(const std::string& group, bool prewarm
   r.state = prewarmed ? InstanceState::kPrewarmed : InstanceState::kStarting;
   r.started_at = clock_.Now();
   r.start_pending = true;
+  r.host_version = host_version_;
   records_[r.id] = r;
   if (delay <= Duration::zero()) {
     LogInfo(kCategory, "starting {}instance {} ({}): {}", prewarmed ? "pre-warmed " : "", r.id,
             group, reason);
-    return LaunchLocked(spec);
+    LaunchLocked(spec);
+    return spec.id;
   }
   LogInfo(kCategory, "starting {}instance {} ({}) in {} ms: {}", prewarmed ? "pre-warmed " : "",
           r.id, group, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
@@ -210,6 +286,7 @@ void ScaleController::StartInstanceLocked(const std::string& group, bool prewarm
     std::lock_guard lock(mu_);
     LaunchLocked(spec);
   });
+  return spec.id;
 }
 
 void ScaleController::LaunchLocked(const InstanceSpec& spec) {
@@ -354,6 +431,11 @@ void ScaleController::ReleaseAnswers(const std::string& id) {
 }
 
 void ScaleController::OnReady(const std::string& id, std::optional<Duration> worker_startup) {
+  MarkReady(id, worker_startup);
+  RolloverNow();  // a rollover's replacement is ready: its old instance can drain now
+}
+
+void ScaleController::MarkReady(const std::string& id, std::optional<Duration> worker_startup) {
   int port = 0;
   {
     std::lock_guard lock(mu_);

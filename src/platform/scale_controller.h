@@ -47,6 +47,9 @@ struct ScaleControllerOptions {
   std::size_t decision_history = 200;
   // Event-driven triggers' targets (queues); nullptr = HTTP only.
   TriggerSource* triggers = nullptr;
+  // The host version new instances run (InstanceSpec::host_version); "" = the backend's default.
+  // Changing it (SetHostVersion) rolls the running instances over (scale/rollover_policy.h).
+  std::string host_version;
 };
 
 struct InstanceRecord {
@@ -67,6 +70,8 @@ struct InstanceRecord {
   // Invocations a draining instance's host still runs (queue messages, timers, HTTP), as it
   // last answered; -1 until it has. A scale-in stops an instance only when this is 0 too.
   int host_outstanding = -1;
+  std::string host_version;  // what it runs
+  std::string replaces;      // a rollover's replacement: the instance it replaces
 };
 
 struct DecisionRecord {
@@ -94,6 +99,10 @@ class ScaleController {
   void InstanceAnswered(const std::string& id, std::function<void()> proceed);
   // Stops every instance (drain grace does not apply: the platform is going away).
   void StopAll();
+  // New instances run this host version from now on; running ones are rolled over to it one at
+  // a time, each replaced before it is drained (scale/rollover_policy.h).
+  void SetHostVersion(const std::string& version);
+  std::string host_version() const;
 
   std::vector<InstanceRecord> Instances() const;
   std::vector<DecisionRecord> RecentDecisions() const;
@@ -111,8 +120,17 @@ class ScaleController {
   void DecideLocked(std::unique_lock<std::mutex>& lock, bool load_poke = false);
   // Arms the front door's load hook at what the serving HTTP instances are meant to hold.
   void ArmLoadLocked(bool load_poke);
-  void StartInstanceLocked(const std::string& group, bool prewarmed, const std::string& reason,
-                           Duration delay);
+  // Returns the new instance's id.
+  std::string StartInstanceLocked(const std::string& group, bool prewarmed,
+                                  const std::string& reason, Duration delay);
+  // No new work for it; its host is asked to drain (to_drain, after unlocking).
+  void DrainLocked(const std::string& id, MonoTime now, std::vector<std::string>& to_drain);
+  // One rollover step (scale/rollover_policy.h), if any is due.
+  void RolloverLocked(MonoTime now, std::vector<std::string>& to_drain);
+  // The same, from outside a decision (an instance became ready).
+  void RolloverNow();
+  void ScheduleDrains(const std::vector<std::string>& ids);
+  void MarkReady(const std::string& id, std::optional<Duration> worker_startup);
   void LaunchLocked(const InstanceSpec& spec);
   static InstanceInfo ProbeTarget(const std::string& id, const InstanceRecord& r);
   void ProbeLoop(const std::string& id, Duration next_wait);
@@ -148,6 +166,8 @@ class ScaleController {
   // Starting instances with an extra probe under way, and the answers waiting for it.
   std::map<std::string, std::vector<std::function<void()>>> answered_;
   bool load_decided_ = false;  // a load decision since the last tick
+  std::string host_version_;      // what new instances run
+  std::string rollover_reason_;   // the last rollover line logged (not repeated while waiting)
   int next_id_ = 1;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

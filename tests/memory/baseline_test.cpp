@@ -18,18 +18,20 @@ TEST(MedianTest, OddEvenAndEmpty) {
   EXPECT_EQ(Median({INT64_MAX, INT64_MAX}), INT64_MAX);  // no overflow
 }
 
-TEST(WorkingSetTest, PssOfHostAndWorkerOrRssWhenPssIsUnknown) {
+TEST(WorkingSetTest, ResidentSetsOfHostAndWorker) {
   MemorySample s;
   s.host = {100, 60, 1};
   s.worker = {50, 30, 2};
-  EXPECT_EQ(WorkingSet(s), 90);
-  EXPECT_EQ(HostWorkingSet(s), 60);
-  EXPECT_EQ(WorkerWorkingSet(s), 30);
-  s.worker.pss = -1;  // one side unknown: both sides RSS, never a mix
+  EXPECT_EQ(WorkingSet(s), 150);
+  EXPECT_EQ(HostWorkingSet(s), 100);
+  EXPECT_EQ(WorkerWorkingSet(s), 50);
+  s.worker.pss = -1;  // PSS unknown: the working set does not need it
   EXPECT_EQ(WorkingSet(s), 150);
   s.worker = {};  // no worker process found
-  s.host.pss = 60;
-  EXPECT_EQ(WorkingSet(s), 60);
+  EXPECT_EQ(WorkingSet(s), 100);
+  s.host.rss = s.worker.rss = INT64_MAX;
+  s.worker.processes = 1;
+  EXPECT_EQ(WorkingSet(s), INT64_MAX);  // saturates
 }
 
 TEST(BaselineTest, SteadyMedianExcludesWarmUpSamples) {

@@ -1,6 +1,7 @@
 // Scripted memory samples for the baseline and step detector tests.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -13,7 +14,7 @@ namespace squall::testing {
 inline constexpr std::int64_t kMiB = 1024 * 1024;
 
 // A run of one instance under a version: one sample every 10 s from `start`, the first
-// `warmup` of them not steady; host and worker PSS given per sample by the functions.
+// `warmup` of them not steady; host and worker RSS given per sample by the functions.
 template <typename HostFn, typename WorkerFn>
 std::vector<MemorySample> Run(const std::string& instance, const std::string& version,
                               const std::string& content, WallTime start, int count, int warmup,
@@ -24,8 +25,9 @@ std::vector<MemorySample> Run(const std::string& instance, const std::string& ve
     s.at = start + std::chrono::seconds(10 * k);
     s.instance = instance;
     s.key = {version, content};
-    s.host = {host(k) + 2 * kMiB, host(k), 1};
-    s.worker = {worker(k) + 3 * kMiB, worker(k), 1};
+    // Resident sets as given; PSS a little lower (shared pages divided).
+    s.host = {host(k), std::max<std::int64_t>(0, host(k) - 2 * kMiB), 1};
+    s.worker = {worker(k), std::max<std::int64_t>(0, worker(k) - 3 * kMiB), 1};
     s.instance_age = std::chrono::seconds(10 * k);
     s.steady = k >= warmup;
     out.push_back(s);

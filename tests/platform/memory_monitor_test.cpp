@@ -203,8 +203,9 @@ TEST_F(MemoryMonitorTest, MetricsShowHostAndWorkerPerInstanceAndTheBaselines) {
   EXPECT_THAT(text, HasSubstr("squall_instance_process_memory_bytes{instance=\"i-1\",process="
                               "\"host\",kind=\"rss\",host_version=\"1.0.0\"} 31457280"));
   EXPECT_THAT(text, HasSubstr("squall_instance_cgroup_memory_bytes{instance=\"i-1\"} 94371840"));
+  // Host RSS 30 MiB + worker RSS 55 MiB.
   EXPECT_THAT(text, HasSubstr("squall_memory_baseline_bytes{host_version=\"1.0.0\",content_hash="
-                              "\"c0ffee\"} 73400320"));
+                              "\"c0ffee\"} 89128960"));
   EXPECT_THAT(text, HasSubstr("squall_memory_samples_total 10"));
   EXPECT_THAT(text, HasSubstr("squall_memory_regressions 0"));
   EXPECT_THAT(text, HasSubstr("squall_memory_sampling_seconds_count 10"));

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/event_loop.h"
 #include "core/simulated_clock.h"
 #include "platform_fakes.h"
@@ -349,6 +351,80 @@ TEST_F(ScaleControllerTest, FlexNonHttpGroupsTakeNoHttpRequests) {
   ASSERT_EQ(instances_.started.size(), 2u);
   EXPECT_EQ(instances_.started[1].group, "http");
   EXPECT_EQ(instances_.started[1].functions, std::vector<std::string>{"hello"});
+}
+
+// Host version rollover (issue 6): a new version rolls instances over one at a time, each
+// replaced before it is drained; new instances run the new version.
+class RolloverTest : public ScaleControllerTest {
+ protected:
+  void MakeDedicated(int n, const std::string& version) {
+    PlanOptions o;
+    o.plan = "dedicated";
+    o.instances = n;
+    ScaleControllerOptions options;
+    options.plan = Plan(o);
+    options.host_version = version;
+    door_ = std::make_unique<FrontDoor>(loop_, clock_, FrontDoorOptions{});
+    controller_ = std::make_unique<ScaleController>(clock_, instances_, probe_, *door_, options);
+  }
+  std::map<std::string, std::string> Versions() {
+    std::map<std::string, std::string> out;
+    for (auto& r : controller_->Instances())
+      out[r.id] = r.host_version + "/" + InstanceStateName(r.state);
+    return out;
+  }
+};
+
+TEST_F(RolloverTest, InstancesMoveOneAtATimeReplacedBeforeDrained) {
+  MakeDedicated(2, "1.0.0");
+  controller_->Start();
+  MakeAllReady();
+  clock_.Advance(100ms);
+  ASSERT_EQ(instances_.started.size(), 2u);
+  EXPECT_EQ(instances_.started[0].host_version, "1.0.0");
+  controller_->SetHostVersion("2.0.0");
+  // A replacement for the oldest, on the new version; nothing drained yet.
+  ASSERT_EQ(instances_.started.size(), 3u);
+  EXPECT_EQ(instances_.started[2].host_version, "2.0.0");
+  EXPECT_EQ(controller_->host_version(), "2.0.0");
+  EXPECT_EQ(Versions(),
+            (std::map<std::string, std::string>{
+                {"i-1", "1.0.0/ready"}, {"i-2", "1.0.0/ready"}, {"i-3", "2.0.0/starting"}}));
+  clock_.Advance(5s);  // decisions meanwhile start nothing else
+  EXPECT_EQ(instances_.started.size(), 3u);
+  // Ready: i-1 drains (idle: stopped at once); i-2 waits for it to be gone.
+  MakeAllReady();
+  clock_.Advance(100ms);
+  EXPECT_EQ(Versions()["i-1"], "1.0.0/draining");
+  ASSERT_EQ(instances_.stopped, std::vector<std::string>{"i-1"});
+  EXPECT_EQ(instances_.started.size(), 3u);
+  instances_.Exit("i-1", "stopped: exited with code 0");
+  clock_.Advance(1s);  // the next decision takes the next step
+  ASSERT_EQ(instances_.started.size(), 4u);
+  EXPECT_EQ(instances_.started[3].host_version, "2.0.0");
+  MakeAllReady();
+  clock_.Advance(100ms);
+  ASSERT_EQ(instances_.stopped, (std::vector<std::string>{"i-1", "i-2"}));
+  instances_.Exit("i-2", "stopped: exited with code 0");
+  clock_.Advance(5s);
+  EXPECT_EQ(Versions(),
+            (std::map<std::string, std::string>{{"i-3", "2.0.0/ready"}, {"i-4", "2.0.0/ready"}}));
+  EXPECT_EQ(instances_.started.size(), 4u);  // and then it stays
+  bool logged = false;
+  for (const auto& d : controller_->RecentDecisions())
+    logged = logged || d.reason.find("rollover: i-3 (2.0.0) is ready; draining i-1 (1.0.0)") == 0;
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(RolloverTest, TheSameVersionAgainChangesNothing) {
+  MakeDedicated(1, "1.0.0");
+  controller_->Start();
+  MakeAllReady();
+  clock_.Advance(100ms);
+  controller_->SetHostVersion("1.0.0");
+  clock_.Advance(5s);
+  EXPECT_EQ(instances_.started.size(), 1u);
+  EXPECT_TRUE(instances_.stopped.empty());
 }
 
 }  // namespace
