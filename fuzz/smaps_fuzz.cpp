@@ -55,8 +55,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& m : *maps) {
     Check(m.start <= m.end, "mapping range ordered");
     Check(m.perms.size() == 4, "perms are four characters");
-    Check(Bytes(m.rss) && Bytes(m.pss) && Bytes(m.private_clean) && Bytes(m.private_dirty) &&
-              Bytes(m.swap),
+    Check(Bytes(m.size) && Bytes(m.rss) && Bytes(m.pss) && Bytes(m.private_clean) &&
+              Bytes(m.private_dirty) && Bytes(m.swap),
           "mapping values are bytes");
   }
   auto groups = squall::GroupSmaps(*maps);
@@ -67,5 +67,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (k > 0) Check(groups[k - 1].pss >= groups[k].pss, "groups largest Pss first");
   }
   Check(total == static_cast<int>(maps->size()), "every mapping in one group");
+  Check(squall::CoreDumpEstimate(*maps) >= 0, "core estimate non-negative");
   return 0;
 }

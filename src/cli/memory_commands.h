@@ -37,6 +37,19 @@ StatusOr<HostVersions> MachineHostVersions();
 // Their names; nullopt when there is nowhere to look (no HOME).
 std::optional<std::set<std::string>> InstalledHostVersions();
 
+struct DiagCommandOptions {
+  std::string instance;
+  std::string app_dir = ".";
+  int port = 7071;
+  bool port_given = false;
+  std::string process = "host";  // host | worker
+  bool no_core = false;
+  int core_limit_mb = 4096;  // no core dump larger than this (nor than the free disk space)
+};
+// `squall diag memory INSTANCE`: smaps breakdown (and a core dump where gdb is installed) of
+// the instance's host or worker, into APP/.squall/diag/.
+int RunDiagMemory(const DiagCommandOptions& options);
+
 class MemoryCommands {
  public:
   explicit MemoryCommands(CLI::App& app);
@@ -47,8 +60,11 @@ class MemoryCommands {
   CLI::App* memory_ = nullptr;
   CLI::App* versions_install_ = nullptr;
   CLI::App* versions_list_ = nullptr;
+  CLI::App* diag_memory_ = nullptr;
+  CLI::Option* diag_port_ = nullptr;
   MemoryCommandOptions memory_options_;
   VersionsCommandOptions versions_options_;
+  mutable DiagCommandOptions diag_options_;
 };
 
 }  // namespace squall::cli

@@ -186,7 +186,8 @@ StatusOr<std::vector<SmapsMapping>> ParseSmaps(std::string_view text) {
       out.push_back(std::move(m));
       SmapsMapping& cur = out.back();
       reader.emplace(
-          std::map<std::string_view, std::int64_t*>{{"Rss", &cur.rss},
+          std::map<std::string_view, std::int64_t*>{{"Size", &cur.size},
+                                                    {"Rss", &cur.rss},
                                                     {"Pss", &cur.pss},
                                                     {"Private_Clean", &cur.private_clean},
                                                     {"Private_Dirty", &cur.private_dirty},
@@ -219,6 +220,15 @@ std::vector<SmapsGroup> GroupSmaps(const std::vector<SmapsMapping>& mappings) {
   std::stable_sort(out.begin(), out.end(),
                    [](const SmapsGroup& a, const SmapsGroup& b) { return a.pss > b.pss; });
   return out;
+}
+
+std::int64_t CoreDumpEstimate(const std::vector<SmapsMapping>& mappings) {
+  std::int64_t total = 0;
+  for (const auto& m : mappings) {
+    if (m.perms.empty() || m.perms[0] != 'r') continue;
+    total = SaturatingAdd(total, m.size);
+  }
+  return total;
 }
 
 }  // namespace squall

@@ -39,8 +39,9 @@ StatusOr<SmapsRollup> ParseSmapsRollup(std::string_view text);
 struct SmapsMapping {
   std::uint64_t start = 0;
   std::uint64_t end = 0;
-  std::string perms;  // "r-xp"
-  std::string name;   // path, "[heap]", "[stack]", ...; "" for anonymous memory
+  std::string perms;      // "r-xp"
+  std::string name;       // path, "[heap]", "[stack]", ...; "" for anonymous memory
+  std::int64_t size = 0;  // virtual size ("Size:")
   std::int64_t rss = 0;
   std::int64_t pss = 0;
   std::int64_t private_clean = 0;
@@ -60,5 +61,10 @@ struct SmapsGroup {
   std::int64_t swap = 0;
 };
 std::vector<SmapsGroup> GroupSmaps(const std::vector<SmapsMapping>& mappings);
+
+// What a core dump of the process would hold, about: the virtual size of every readable
+// mapping. gdb's gcore writes them whole, resident or not, and (gdb 13, measured) also those
+// marked do-not-dump ("dd" in VmFlags), such as a sanitizer's terabytes of shadow. Saturates.
+std::int64_t CoreDumpEstimate(const std::vector<SmapsMapping>& mappings);
 
 }  // namespace squall

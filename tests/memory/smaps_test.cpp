@@ -147,6 +147,24 @@ TEST(SmapsTest, ParsesEveryMappingWithItsName) {
   EXPECT_EQ((*r)[4].name, "/opt/my app/lib (deleted)");  // spaces in a path survive
 }
 
+TEST(SmapsTest, ReadableMappingsMakeTheCoreDumpEstimate) {
+  auto r = ParseSmaps(
+      "00001000-00003000 r--p 00000000 fd:01 1 /bin/x\n"
+      "Size:                  8 kB\n"
+      "Rss:                   4 kB\n"
+      "VmFlags: rd mr\n"
+      "00010000-00020000 rw-p 00000000 00:00 0 \n"
+      "Size:                 64 kB\n"
+      "VmFlags: rd wr mr dd\n"
+      "00030000-00040000 ---p 00000000 00:00 0 \n"
+      "Size:                 64 kB\n");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ((*r)[0].size, 8 * 1024);
+  // Readable: 8 + 64 kB, resident or not, do-not-dump or not (gcore writes them); the
+  // unreadable guard is left out.
+  EXPECT_EQ(CoreDumpEstimate(*r), 72 * 1024);
+}
+
 TEST(SmapsTest, GroupsByNameLargestPssFirst) {
   auto r = ParseSmaps(kSmaps);
   ASSERT_TRUE(r.ok());
