@@ -19,6 +19,8 @@ struct StartOptions {
   std::string log_format = "text";
   double request_timeout_seconds = 60;
   double queue_lease_seconds = 600;
+  double cpus = 0;    // 0 = the machine's cores
+  int memory_mb = 0;  // 0 = unknown
 };
 int RunStart(const StartOptions& options);
 
@@ -35,6 +37,7 @@ struct QueueCommandOptions {
   std::string app_dir = ".";
   std::string connection;  // app setting naming the storage; "" = the queue's binding's
   int count = 32;          // peek
+  int repeat = 1;          // put: how many copies
   bool json = false;
 };
 int RunQueueCommand(const QueueCommandOptions& options);

@@ -40,6 +40,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2.0, 3600.0))
       ->capture_default_str();
 
+  auto* start_cpus = start_cmd->add_option(
+      "--cpus", start.cpus,
+      "Without --plan: the CPU the host may use (default: the machine's cores), what dynamic "
+      "concurrency's CPU throttle measures against")->check(CLI::Range(0.01, 1024.0));
+  auto* start_memory = start_cmd->add_option(
+      "--memory-mb", start.memory_mb,
+      "Without --plan: the memory the host may use in MB (default: unknown, no memory "
+      "throttle)")->check(CLI::Range(1, 1 << 22));
+
   // Plan flags: with --plan, `start` runs the platform (front door, scale controller, instances
   // as `squall host` processes); without it, one in-process host.
   PlanFlags plan;
@@ -126,6 +135,10 @@ int main(int argc, char** argv) {
     if (std::string_view(action) == "put") {
       sub->add_option("MESSAGE", queue_options.message, "Message text, or - for standard input")
           ->required();
+      sub->add_option("--repeat", queue_options.repeat,
+                      "Put the message this many times (load tests, scripts)")
+          ->check(CLI::Range(1, 1000000))
+          ->capture_default_str();
     }
     if (std::string_view(action) == "peek") {
       sub->add_option("--count", queue_options.count, "How many (1-32)")
@@ -176,7 +189,14 @@ int main(int argc, char** argv) {
     }
     plan_flags = plan_flags || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
                  plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;
-    if (plan_opt->count() > 0) return RunPlatform(start, plan);
+    if (plan_opt->count() > 0) {
+      if (start_cpus->count() > 0 || start_memory->count() > 0) {
+        std::fprintf(stderr, "squall: --cpus and --memory-mb are for one host without --plan; "
+                             "with a plan each instance gets its plan's CPU and memory\n");
+        return kExitConfig;
+      }
+      return RunPlatform(start, plan);
+    }
     if (plan_flags) {
       std::fprintf(stderr, "squall: plan options need --plan consumption|flex|premium|dedicated\n");
       return kExitConfig;

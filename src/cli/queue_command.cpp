@@ -95,19 +95,37 @@ int RunQueueCommand(const QueueCommandOptions& options) {
       fmt::print(stderr, "squall: refused: {}\n", encoded.status().message());
       return kExitFailure;
     }
-    auto put = Await<StatusOr<QueueMessage>>(loop, [&](auto done) {
-      store.Put(options.queue, std::move(*encoded), Duration::zero(), std::chrono::hours(24 * 7),
-                done);
-    });
-    if (!put.ok()) {
+    // Every copy is put at once: the store commits them in groups (one transaction for many).
+    std::optional<QueueMessage> first;
+    Status failed = Status::Ok();
+    int pending = options.repeat;
+    for (int i = 0; i < options.repeat; ++i) {
+      store.Put(options.queue, *encoded, Duration::zero(), std::chrono::hours(24 * 7),
+                [&](StatusOr<QueueMessage> put) {
+                  if (!put.ok() && failed.ok()) failed = put.status();
+                  if (put.ok() && !first) first = *put;
+                  if (--pending == 0) loop.Stop();
+                });
+    }
+    if (pending > 0) loop.Run(1);
+    if (!failed.ok()) {
       fmt::print(stderr, "squall: put on queue '{}' failed: {}\n", options.queue,
-                 put.status().message());
+                 failed.message());
       return kExitFailure;
     }
-    if (options.json) {
-      fmt::print("{}\n", json::serialize(MessageJson(*put, base64)));
+    if (options.repeat > 1) {
+      if (options.json) {
+        fmt::print("{{\"queue\":{},\"put\":{}}}\n", json::serialize(json::string(options.queue)),
+                   options.repeat);
+      } else {
+        fmt::print("put {} messages on queue '{}' ({})\n", options.repeat, options.queue,
+                   store.Describe());
+      }
+    } else if (options.json) {
+      fmt::print("{}\n", json::serialize(MessageJson(*first, base64)));
     } else {
-      fmt::print("put message {} on queue '{}' ({})\n", put->id, options.queue, store.Describe());
+      fmt::print("put message {} on queue '{}' ({})\n", first->id, options.queue,
+                 store.Describe());
     }
     return kExitOk;
   }

@@ -14,6 +14,8 @@ int RunStart(const StartOptions& options) {
   run.log_format = options.log_format;
   run.request_timeout_seconds = options.request_timeout_seconds;
   run.queue_lease_seconds = options.queue_lease_seconds;
+  run.cpus = options.cpus;
+  run.memory_mb = options.memory_mb;
   return RunHost(run);
 }
 

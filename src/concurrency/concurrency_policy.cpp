@@ -153,6 +153,7 @@ ConcurrencyDecision Adjust(const ConcurrencyOptions& options, const FunctionConc
     case HealthState::kThrottled:
       next.throttled_checks = state.throttled_checks + 1;
       next.healthy_checks = 0;
+      next.last_throttle = now;
       break;
   }
 
@@ -218,16 +219,23 @@ ConcurrencyDecision Adjust(const ConcurrencyOptions& options, const FunctionConc
                   fmt::format("healthy for {} of {} checks", next.healthy_checks,
                               options.healthy_checks_before_increase));
   }
-  if (state.last_decrease) {
-    // Give the lower level time to show whether it is healthy before trying higher again.
+  // Give a lower level (after a decrease) or the level that was just too much (a throttle)
+  // time to show whether it is healthy before trying higher again. Azure waits after a
+  // decrease only; squall also waits after any throttled check, because a throttled host takes
+  // no new work, so its throttle ends within a check or two and seldom lasts the checks a
+  // decrease needs: without this the level creeps on above what the CPU allows.
+  if (const auto& recent = next.last_throttle; recent || state.last_decrease) {
+    const bool after_decrease =
+        state.last_decrease && (!recent || *state.last_decrease >= *recent);
+    const MonoTime since = after_decrease ? *state.last_decrease : *recent;
     const Duration quiet =
         LatencyAdjusted(next, options.decrease_quiet_window_floor, options.decrease_quiet_window,
                         options.decrease_quiet_latency_multiplier);
-    const Duration since_decrease = now - *state.last_decrease;
-    if (since_decrease < quiet) {
+    if (now - since < quiet) {
       return finish(ConcurrencyMove::kHold, level,
-                    fmt::format("decreased {} ago, no increase within {} of a decrease",
-                                Secs(since_decrease), Secs(quiet)));
+                    fmt::format("{} {} ago, no increase within {} of a {}",
+                                after_decrease ? "decreased" : "throttled", Secs(now - since),
+                                Secs(quiet), after_decrease ? "decrease" : "throttle"));
     }
   }
   if (next.max_in_flight < level) {

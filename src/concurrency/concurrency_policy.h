@@ -13,7 +13,8 @@
 //   increase   +step when healthy for healthy_checks_before_increase checks in a row (6) and the
 //              current level was fully used since the last move (in-flight reached the level),
 //              and not within decrease_quiet_window of the last decrease (30 s; for fast
-//              functions 10 s + 10 x their average latency, at most 30 s).
+//              functions 10 s + 10 x their average latency, at most 30 s), nor (squall's
+//              addition, see Adjust) within that window of the last throttled check.
 //   decrease   -step when throttled for throttled_checks_before_decrease checks in a row (4).
 //   step       1 + min(5, moves so far in this run): a run is consecutive moves in one direction,
 //              each within run_window (10 s) of the previous; a new run's counter starts at 0
@@ -69,6 +70,7 @@ struct FunctionConcurrencyState {
   int level = 1;
   MonoTime last_adjustment{};  // the last move, or when the function was first seen
   std::optional<MonoTime> last_decrease;
+  std::optional<MonoTime> last_throttle;  // the last throttled check
   int healthy_checks = 0;    // consecutive healthy checks, this one included
   int throttled_checks = 0;  // consecutive throttled checks, this one included
   int run_direction = 0;     // +1 increasing, -1 decreasing, 0 no move yet

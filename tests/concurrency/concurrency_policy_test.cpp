@@ -140,6 +140,26 @@ TEST(ConcurrencyPolicyTest, ThrottleNamesAppearInTheReason) {
             "decrease 8 → 7: EventLoopStarvation, Memory throttle for 5 checks");
 }
 
+// squall's addition: a throttled host takes no new work, so its throttle usually ends after a
+// check or two, too soon for a decrease; the level must not creep on above it meanwhile.
+TEST(ConcurrencyPolicyTest, NoIncreaseWithinThirtySecondsOfAThrottleThatCameToNoDecrease) {
+  ConcurrencyWorld w(ConcurrencyOptions{}, 10);
+  w.Run(10s);
+  ASSERT_EQ(w.level(), 11) << "healthy and fully used: it rises";
+  for (int i = 0; i < 3; ++i) {
+    w.set_health(ThrottledObservation({Throttle::kCpu}));
+    w.Run(1s);  // one throttled check, then healthy again: no decrease
+    const MonoTime throttled = w.now();
+    w.set_health(HealthyObservation());
+    w.Run(20s);
+    EXPECT_EQ(w.level(), 11) << "round " << i;
+    EXPECT_THAT(w.last().decision.reason, HasSubstr("no increase within 30.0s of a throttle"));
+    EXPECT_EQ(w.now() - throttled, 20s);
+  }
+  w.Run(10s);  // 30 s healthy: up again
+  EXPECT_EQ(w.level(), 12);
+}
+
 TEST(ConcurrencyPolicyTest, NoIncreaseWithinThirtySecondsOfADecrease) {
   ConcurrencyWorld w(ConcurrencyOptions{}, 10);
   w.set_health(ThrottledObservation({Throttle::kCpu}));

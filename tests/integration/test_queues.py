@@ -31,6 +31,10 @@ class QueueCliTest(SquallTestCase):
                          {"queue": "work-items", "length": 2})
         queue_cli(app, "clear", "work-items")
         self.assertEqual(queue_cli(app, "length", "work-items").stdout.strip(), b"0")
+        queue_cli(app, "put", "work-items", "again", "--repeat", "250")
+        self.assertEqual(queue_cli(app, "length", "work-items").stdout.strip(), b"250")
+        peeked = json.loads(queue_cli(app, "peek", "work-items", "--json").stdout)
+        self.assertEqual({m["text"] for m in peeked}, {"again"})
         # The database is the app's, durable, under .squall/.
         self.assertTrue(os.path.exists(app.path(".squall", "storage.db")))
 
