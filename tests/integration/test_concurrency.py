@@ -70,6 +70,14 @@ class DynamicConcurrencyTest(SquallTestCase):
         state = self.concurrency(app)
         self.assertTrue(state["dynamicConcurrencyEnabled"])
         self.assertEqual(state["queues"]["batchSize"], 16)
+        # Snapshots: the levels were written to storage (every 10 s when they change); a new
+        # host starts from them instead of from 1.
+        app.stop()
+        subprocess.run([SQUALL_BIN, "queue", "clear", "work-items", "--app", app.dir],
+                       check=True, capture_output=True, timeout=30)
+        app.start("--cpus", "1", env={"SQUALL_TEST_RESULTS": app.path("results.jsonl")})
+        restored = app.wait_log(category="Host.Concurrency", contains="from the snapshot")
+        self.assertGreater(self.concurrency(app)["functions"]["work"]["level"], 1, restored)
         app.stop()
 
     def test_a_leaking_worker_trips_the_memory_throttle_and_new_messages_wait(self):
