@@ -96,6 +96,10 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     o["version"] = options_.host_version;
     o["processUptime"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                              clock_.Now() - started_at_).count();
+    json::object executions;  // non-HTTP ones, for the platform's usage meter
+    executions["count"] = trigger_executions();
+    executions["seconds"] = std::chrono::duration<double>(trigger_execution_time()).count();
+    o["triggerExecutions"] = std::move(executions);
     json::object worker;
     worker["state"] = WorkerSupervisor::StateName(supervisor_.state());
     worker["pid"] = supervisor_.pid();

@@ -104,6 +104,10 @@ class FunctionHost final : public HttpHandler {
   void Resume();
   DrainState drain_state() const;
   int outstanding() const { return outstanding_.load(); }
+  // Non-HTTP executions that ended (succeeded, failed or timed out) and their total time: the
+  // platform meters them (HTTP ones it sees at its front door).
+  std::int64_t trigger_executions() const { return trigger_executions_.load(); }
+  Duration trigger_execution_time() const { return Duration(trigger_execution_ns_.load()); }
 
   ConcurrencyManager& concurrency() { return *concurrency_; }
 
@@ -161,6 +165,8 @@ class FunctionHost final : public HttpHandler {
   std::atomic<bool> draining_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<int> outstanding_{0};
+  std::atomic<std::int64_t> trigger_executions_{0};
+  std::atomic<std::int64_t> trigger_execution_ns_{0};
 };
 
 }  // namespace squall

@@ -234,7 +234,12 @@ void FunctionHost::Finish(const std::shared_ptr<Invocation>& inv, HttpResponse r
   int status = response.status;
   // Counted out before the caller hears back, so drain status never lags the response.
   const std::string& name = inv->function->config->name;
-  concurrency_->Finished(name, clock_.Now() - inv->invoked_at);
+  const Duration ran = clock_.Now() - inv->invoked_at;
+  concurrency_->Finished(name, ran);
+  if (inv->is_trigger) {
+    trigger_execution_ns_ += ran.count();
+    ++trigger_executions_;
+  }
   --outstanding_;
   if (!inv->is_trigger) {
     concurrency_->LeaveHttp(name);

@@ -22,6 +22,16 @@ InstanceProbe::Readiness ParseStatusBody(std::string_view body) {
           std::chrono::duration<double>(s->to_number<double>()));
     }
   }
+  if (const auto* e = o.if_contains("triggerExecutions"); e && e->is_object()) {
+    const auto* count = e->get_object().if_contains("count");
+    const auto* seconds = e->get_object().if_contains("seconds");
+    if (count && count->is_int64() && count->get_int64() >= 0 && seconds &&
+        seconds->is_number() && seconds->to_number<double>() >= 0) {
+      r.trigger_executions = count->get_int64();
+      r.trigger_execution_time = std::chrono::duration_cast<Duration>(
+          std::chrono::duration<double>(std::min(seconds->to_number<double>(), 1e12)));
+    }
+  }
   return r;
 }
 

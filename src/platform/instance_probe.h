@@ -21,8 +21,12 @@ class InstanceProbe {
     // The worker's own start-up time, when the instance reports it: the part of a cold start
     // that is the app's, not the platform's.
     std::optional<Duration> worker_startup;
+    // Non-HTTP executions the host ran so far and their total time (for the usage meter).
+    std::optional<std::int64_t> trigger_executions;
+    Duration trigger_execution_time{};
   };
-  // done(ready) once the instance's host and worker both take work.
+  // What the instance's host status says now: whether it takes work, and its counters. The
+  // scale controller polls it until ready; the execution meter every second.
   virtual void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) = 0;
   // Puts the instance's host in drain mode (its listeners take no more messages) and reports
   // how many invocations it still runs; nullopt when the host does not answer. Called again

@@ -20,7 +20,12 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
     : loop_(loop), clock_(clock), instances_(instances), options_(std::move(options)),
       front_door_(loop, clock, options_.front_door),
       controller_(clock, instances, probe, front_door_, options_.scale),
-      metrics_(front_door_, controller_, instances, options_.prices), started_at_(clock.Now()) {
+      metrics_(front_door_, controller_, instances, options_.prices),
+      executions_(clock, instances, probe,
+                  [this](std::int64_t count, Duration time) {
+                    metrics_.OnTriggerExecutions(count, time);
+                  }),
+      started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
   // The serving instances are full: decide now (premium promotes its pre-warmed instance).
   front_door_.SetLoadHook([this] { controller_.PokeLoad(); });
@@ -58,12 +63,14 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
 
 void Platform::Start() {
   controller_.Start();
+  executions_.Start();
   if (memory_) memory_->Start();
 }
 
 void Platform::SetHostVersion(const std::string& version) { controller_.SetHostVersion(version); }
 
 void Platform::Stop() {
+  executions_.Stop();
   if (memory_) memory_->Stop();
   controller_.StopAll();
 }

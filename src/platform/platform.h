@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "http/http_message.h"
 #include "http/route_template.h"
+#include "platform/execution_meter.h"
 #include "platform/front_door.h"
 #include "platform/instance_manager.h"
 #include "platform/instance_probe.h"
@@ -87,6 +88,7 @@ class Platform final : public HttpHandler {
   ScaleController controller_;
   PlatformMetrics metrics_;
   std::unique_ptr<MemoryMonitor> memory_;  // after metrics_: unregisters from it first
+  ExecutionMeter executions_;              // queue and timer executions, into metrics_
   MonoTime started_at_;
   // Last CPU reading per instance, for cpuPercent between two reads of /admin/platform/instances.
   std::map<std::string, std::pair<MonoTime, double>> last_cpu_;

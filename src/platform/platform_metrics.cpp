@@ -136,6 +136,11 @@ void PlatformMetrics::OnResponse(const std::string& function, int status, Durati
   }
 }
 
+void PlatformMetrics::OnTriggerExecutions(std::int64_t count, Duration total_time) {
+  std::lock_guard lock(usage_mu_);
+  executions_ = AddExecutions(executions_, controller_.plan(), count, total_time);
+}
+
 void PlatformMetrics::OnColdStart(Duration wait, const std::string& instance_id) {
   cold_start_->Observe(Seconds(wait));
   if (auto worker = controller_.WorkerStartup(instance_id)) {

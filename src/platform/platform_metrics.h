@@ -27,11 +27,14 @@ class PlatformMetrics final : public FrontDoorObserver {
   // Every answered app request; function "" when no route matched.
   void OnResponse(const std::string& function, int status, Duration latency);
   void OnColdStart(Duration wait, const std::string& instance_id) override;
+  // Executions the front door does not see (queue, timer), as the instances report them.
+  void OnTriggerExecutions(std::int64_t count, Duration total_time);
 
   std::string RenderText() const;  // Prometheus text exposition 0.0.4
   // For other platform components' metrics (the memory sampler's).
   MetricsRegistry& registry() { return registry_; }
-  // Executions (metered from the front door) plus instance time (from the controller).
+  // Executions (HTTP from the front door, others from the instances) plus instance time (from
+  // the controller).
   UsageTotals Usage() const;
 
  private:

@@ -24,6 +24,17 @@ UsageTotals AddExecution(UsageTotals totals, const PlanConfig& plan, Duration ex
   return totals;
 }
 
+UsageTotals AddExecutions(UsageTotals totals, const PlanConfig& plan, std::int64_t count,
+                          Duration total_time) {
+  if (count <= 0) return totals;
+  totals.executions += count;
+  if (BilledPerExecution(plan.kind)) {
+    totals.execution_gb_seconds +=
+        plan.instance.memory_gb() * Seconds(std::max(total_time, Duration::zero()));
+  }
+  return totals;
+}
+
 UsageTotals AddInstanceTime(UsageTotals totals, const PlanConfig& plan, Duration alive,
                             int instances) {
   if (BilledPerExecution(plan.kind) || alive <= Duration::zero() || instances <= 0) return totals;

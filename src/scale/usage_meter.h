@@ -36,6 +36,9 @@ struct UsageTotals {
 
 // One finished execution that ran for `execution_time`.
 UsageTotals AddExecution(UsageTotals totals, const PlanConfig& plan, Duration execution_time);
+// `count` finished executions that ran `total_time` together (what a host reports).
+UsageTotals AddExecutions(UsageTotals totals, const PlanConfig& plan, std::int64_t count,
+                          Duration total_time);
 
 // `instances` instances alive for `alive` (premium and dedicated; no change on the others).
 UsageTotals AddInstanceTime(UsageTotals totals, const PlanConfig& plan, Duration alive,

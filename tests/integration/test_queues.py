@@ -220,5 +220,17 @@ class QueueScalingTest(SquallTestCase):
         self.assertTrue(wait_until(
             lambda: len([r for r in app.results() if r["event"] == "ok"]) == 60, 90),
             app.diagnostics())
+
+        def executions():
+            text = app.request("GET", "/metrics")[2].decode()
+            for line in text.splitlines():
+                if line.startswith('squall_usage_total{meter="executions"} '):
+                    return float(line.split()[-1])
+            return None
+
+        # Consumption bills queue executions too: the platform reads them from its instances.
+        self.assertTrue(wait_until(lambda: (executions() or 0) >= 60, 10), executions())
         self.assertTrue(wait_until(lambda: instances() == [], 40),
                         f"{instances()}\n{app.diagnostics()}")
+        starts = len([r for r in app.results() if r["event"] == "start"])
+        self.assertLessEqual(executions(), starts)

@@ -316,6 +316,19 @@ TEST(HttpInstanceProbeTest, HostUpWhenInitializedOrRunning) {
   EXPECT_FALSE(ParseStatusBody("not json").host_up);
 }
 
+TEST(HttpInstanceProbeTest, TriggerExecutionsAreRead) {
+  auto r = ParseStatusBody(
+      R"({"state":"Running","triggerExecutions":{"count":12,"seconds":3.5}})");
+  ASSERT_TRUE(r.trigger_executions.has_value());
+  EXPECT_EQ(*r.trigger_executions, 12);
+  EXPECT_EQ(r.trigger_execution_time, std::chrono::milliseconds(3500));
+  EXPECT_FALSE(ParseStatusBody(R"({"state":"Running"})").trigger_executions.has_value());
+  EXPECT_FALSE(ParseStatusBody(R"({"triggerExecutions":{"count":-1,"seconds":1}})")
+                   .trigger_executions.has_value());
+  EXPECT_FALSE(ParseStatusBody(R"({"triggerExecutions":{"count":1,"seconds":"x"}})")
+                   .trigger_executions.has_value());
+}
+
 TEST(HttpInstanceProbeTest, OnlyRunningMeansReady) {
   EXPECT_TRUE(StatusBodySaysRunning(R"({"id":"a","state":"Running","version":"0.1.0"})"));
   EXPECT_FALSE(StatusBodySaysRunning(R"({"id":"a","state":"Initialized"})"));

@@ -25,7 +25,7 @@ class FakeInstances : public InstanceManager {
     return info;
   }
   void Stop(const std::string& id, Duration) override { stopped.push_back(id); }
-  std::vector<InstanceInfo> List() const override { return {}; }
+  std::vector<InstanceInfo> List() const override { return listed; }
   void OnExit(ExitListener listener) override { listeners.push_back(std::move(listener)); }
   ResourceUsage Usage(const std::string&) const override { return {}; }
 
@@ -36,6 +36,7 @@ class FakeInstances : public InstanceManager {
   }
 
   std::vector<InstanceSpec> started;
+  std::vector<InstanceInfo> listed;  // what List() says (tests set it)
   std::vector<std::string> stopped;
   std::set<std::string> live;
   std::vector<ExitListener> listeners;
@@ -49,6 +50,10 @@ class FakeProbe : public InstanceProbe {
     r.ready = ready.count(instance.id) > 0;
     r.host_up = r.ready || host_up.count(instance.id) > 0;
     r.worker_startup = worker_startup;
+    if (auto it = executions.find(instance.id); it != executions.end()) {
+      r.trigger_executions = it->second.first;
+      r.trigger_execution_time = it->second.second;
+    }
     done(r);
   }
   void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) override {
@@ -62,6 +67,7 @@ class FakeProbe : public InstanceProbe {
   std::set<std::string> silent;            // hosts that do not answer a drain
   std::map<std::string, int> drains;
   std::optional<Duration> worker_startup;
+  std::map<std::string, std::pair<std::int64_t, Duration>> executions;  // reported counters
   std::set<std::string> ready;
   std::set<std::string> host_up;  // answering, worker not ready yet
   std::map<std::string, int> checks;

@@ -30,6 +30,17 @@ TEST(UsageMeterTest, ConsumptionChargesInstanceMemoryTimesExecutionTime) {
   EXPECT_DOUBLE_EQ(t.instance_gb_seconds, 0);
 }
 
+TEST(UsageMeterTest, ReportedExecutionsCountLikeSingleOnes) {
+  const PlanConfig plan = PlanOf("consumption");
+  UsageTotals t = AddExecutions({}, plan, 3, 2500ms);  // a host's queue executions together
+  EXPECT_EQ(t.executions, 3);
+  EXPECT_DOUBLE_EQ(t.execution_gb_seconds, 1.5 * 2.5);
+  EXPECT_EQ(AddExecutions(t, plan, 0, 1s).executions, 3);
+  UsageTotals premium = AddExecutions({}, PlanOf("premium", "EP1"), 4, 1s);
+  EXPECT_EQ(premium.executions, 4) << "counted on every plan";
+  EXPECT_DOUBLE_EQ(premium.execution_gb_seconds, 0) << "charged only where executions are billed";
+}
+
 TEST(UsageMeterTest, FlexUsesItsInstanceMemory) {
   PlanOptions o;
   o.plan = "flex";
