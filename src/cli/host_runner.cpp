@@ -112,6 +112,7 @@ int RunHost(const HostRunOptions& options) {
   host_options.cpu_cores =
       options.cpus > 0 ? options.cpus : std::max(1u, std::thread::hardware_concurrency());
   host_options.instance_memory_bytes = std::int64_t{options.memory_mb} << 20;
+  host_options.http_per_instance_concurrency = options.http_concurrency;
   std::vector<ConfigIssue> issues;
   auto host = FunctionHost::Create(loop, *clock, *app, std::move(*keys), launcher, host_options,
                                    &issues);

@@ -26,6 +26,7 @@ struct HostRunOptions {
   // The instance's share of the machine (the platform passes its plan's limits).
   double cpus = 0;     // 0 = the machine's cores
   int memory_mb = 0;   // 0 = unknown: no memory throttle
+  int http_concurrency = 0;  // Flex's per-instance HTTP concurrency; 0 = none
 };
 
 // Returns the process exit code (commands.h).

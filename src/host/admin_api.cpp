@@ -166,6 +166,8 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     fixed.http = &app_.host.http;
     fixed.queues = &app_.host.queues;
     fixed.queue_cores = concurrency_->cores();
+    fixed.http_max_concurrent = gate_.max_concurrent();
+    fixed.http_per_instance = options_.http_per_instance_concurrency;
     fixed.http_running = gate_.running();
     fixed.http_waiting = gate_.waiting();
     return respond(JsonResponse(200, ConcurrencyJson(concurrency_->Describe(), fixed)));

@@ -18,7 +18,8 @@ std::string ConcurrencyJson(const ConcurrencyManager::View& view, const StaticCo
   if (view.working_set) o["workingSetBytes"] = *view.working_set;
 
   json::object http;
-  http["maxConcurrentRequests"] = fixed.http->max_concurrent_requests;
+  http["maxConcurrentRequests"] = fixed.http_max_concurrent;
+  if (fixed.http_per_instance > 0) http["perInstanceConcurrency"] = fixed.http_per_instance;
   http["maxOutstandingRequests"] = fixed.http->max_outstanding_requests;
   http["running"] = fixed.http_running;
   http["waiting"] = fixed.http_waiting;

@@ -13,6 +13,8 @@ struct StaticConcurrency {
   const HttpExtensionConfig* http = nullptr;
   const QueuesExtensionConfig* queues = nullptr;
   int queue_cores = 1;  // for newBatchThreshold's default
+  int http_max_concurrent = -1;  // effective: host.json capped by the plan's per-instance one
+  int http_per_instance = 0;     // Flex's per-instance HTTP concurrency (0 = none)
   int http_running = 0;
   int http_waiting = 0;
 };

@@ -28,6 +28,13 @@ std::string AllowHeader(const std::vector<const FunctionHost::HttpFunction*>& fn
   return out;
 }
 
+// host.json maxConcurrentRequests (-1 = none) capped by the plan's per-instance concurrency.
+int EffectiveMaxConcurrentRequests(const HttpExtensionConfig& http, int per_instance) {
+  if (per_instance <= 0) return http.max_concurrent_requests;
+  if (http.max_concurrent_requests < 0) return per_instance;
+  return std::min(http.max_concurrent_requests, per_instance);
+}
+
 std::unique_ptr<ConcurrencyManager> MakeConcurrencyManager(
     Clock& clock, const AppConfig& app, const FunctionHostOptions& options,
     const std::vector<std::pair<std::string, bool>>& functions) {
@@ -56,7 +63,8 @@ FunctionHost::FunctionHost(EventLoop& loop, Clock& clock, const AppConfig& app, 
                            WorkerLauncher& launcher, FunctionHostOptions options)
     : loop_(loop), clock_(clock), app_(app), keys_(std::move(keys)),
       options_(std::move(options)), supervisor_(clock, launcher, options_.worker),
-      gate_(app.host.http.max_concurrent_requests, app.host.http.max_outstanding_requests),
+      gate_(EffectiveMaxConcurrentRequests(app.host.http, options_.http_per_instance_concurrency),
+            app.host.http.max_outstanding_requests),
       started_at_(clock.Now()) {}
 
 FunctionHost::~FunctionHost() {

@@ -51,6 +51,8 @@ struct FunctionHostOptions {
   // check measures against, and the memory the memory throttle compares with (0 = unknown).
   double cpu_cores = 1;
   std::int64_t instance_memory_bytes = 0;
+  // Flex's per-instance HTTP concurrency (0 = none): caps maxConcurrentRequests.
+  int http_per_instance_concurrency = 0;
   // How health checks read the host's and worker's usage; unset = /proc (the process tree).
   HostHealthMonitor::UsageReader usage_reader;
 };

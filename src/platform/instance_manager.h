@@ -21,6 +21,9 @@ namespace squall {
 struct ResourceLimits {
   std::int64_t memory_bytes = 0;
   double cpu_cores = 0;
+  // Flex: the plan's per-instance HTTP concurrency (Azure's perInstanceConcurrency: at most
+  // this many HTTP invocations at once on the instance); 0 = none.
+  int http_concurrency = 0;
 };
 
 struct InstanceSpec {

@@ -138,6 +138,9 @@ std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app
   if (spec.limits.memory_bytes > 0) {
     args.insert(args.end(), {"--memory-mb", std::to_string(spec.limits.memory_bytes >> 20)});
   }
+  if (spec.limits.http_concurrency > 0) {
+    args.insert(args.end(), {"--http-concurrency", std::to_string(spec.limits.http_concurrency)});
+  }
   if (!spec.functions.empty()) {
     std::string list;
     for (const auto& f : spec.functions) list += (list.empty() ? "" : ",") + f;

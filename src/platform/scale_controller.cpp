@@ -264,6 +264,9 @@ std::string ScaleController::StartInstanceLocked(const std::string& group, bool 
   }
   spec.limits.memory_bytes = static_cast<std::int64_t>(options_.plan.instance.memory_mb) << 20;
   spec.limits.cpu_cores = options_.plan.instance.cores;
+  if (options_.plan.kind == PlanKind::kFlex && ServesHttp(group)) {
+    spec.limits.http_concurrency = HttpTargetPerInstance(options_.plan, options_.app);
+  }
   InstanceRecord r;
   r.id = spec.id;
   r.group = group;

@@ -129,6 +129,19 @@ class HostCommandTest(SquallTestCase):
         self.assertNotIn("health", app.stdout())
         app.stop()
 
+    def test_the_plans_share_is_what_the_host_measures_and_limits(self):
+        # What the platform passes a Flex HTTP instance: its CPU, memory and per-instance HTTP
+        # concurrency (Azure's perInstanceConcurrency), shown by /admin/host/concurrency.
+        app = self.start_host("i-10", ["--cpus", "1", "--memory-mb", "2048",
+                                       "--http-concurrency", "16"])
+        self.assertEqual(app.request("GET", "/api/hello/x")[0], 200)
+        c = app.get_json("/admin/host/concurrency", headers=app.master())
+        self.assertEqual(c["http"]["maxConcurrentRequests"], 16, c)
+        self.assertEqual(c["http"]["perInstanceConcurrency"], 16, c)
+        self.assertFalse(c["dynamicConcurrencyEnabled"])
+        self.assertIsNone(c["functions"]["hello"]["level"])
+        app.stop()
+
     def test_functions_list_and_case(self):
         app = self.start_host("i-9", ["--functions", "HEALTH,hello"])
         self.assertEqual(app.request("GET", "/api/hello/x")[0], 200)

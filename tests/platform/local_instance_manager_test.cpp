@@ -56,6 +56,8 @@ TEST(HostArguments, ThePlansLimitsForTheThrottles) {
   EXPECT_EQ(LocalInstanceManager::HostArguments("/apps/hello", spec, 40003, {}),
             (std::vector<std::string>{"host", "/apps/hello", "--port", "40003", "--instance-id",
                                       "i-3", "--cpus", "1", "--memory-mb", "1536"}));
+  spec.limits.http_concurrency = 16;
+  EXPECT_EQ(LocalInstanceManager::HostArguments("/apps/hello", spec, 40003, {}).back(), "16");
 }
 
 }  // namespace

@@ -351,6 +351,9 @@ TEST_F(ScaleControllerTest, FlexNonHttpGroupsTakeNoHttpRequests) {
   ASSERT_EQ(instances_.started.size(), 2u);
   EXPECT_EQ(instances_.started[1].group, "http");
   EXPECT_EQ(instances_.started[1].functions, std::vector<std::string>{"hello"});
+  // Flex's per-instance HTTP concurrency (2048 MB: 16) goes to HTTP instances only.
+  EXPECT_EQ(instances_.started[1].limits.http_concurrency, 16);
+  EXPECT_EQ(instances_.started[0].limits.http_concurrency, 0);
 }
 
 // Host version rollover (issue 6): a new version rolls instances over one at a time, each
