@@ -106,16 +106,19 @@ int main(int argc, char** argv) {
   host_cmd->add_option("--cpus", host.cpus,
                        "CPU the instance may use (the plan's; 0 = the machine's cores): what "
                        "dynamic concurrency's CPU throttle measures against")
-      ->check(CLI::Range(0.0, 1024.0));
+      ->check(CLI::Range(0.0, 1024.0))
+      ->envname("SQUALL_INSTANCE_CPUS");
   host_cmd->add_option("--http-concurrency", host.http_concurrency,
                        "At most this many HTTP invocations at once on this instance (Flex's "
                        "per-instance concurrency; with host.json maxConcurrentRequests the lower "
                        "wins)")
-      ->check(CLI::Range(1, 100000));
+      ->check(CLI::Range(1, 100000))
+      ->envname("SQUALL_INSTANCE_HTTP_CONCURRENCY");
   host_cmd->add_option("--memory-mb", host.memory_mb,
                        "Memory the instance may use in MB (the plan's; 0 = unknown): what "
                        "dynamic concurrency's memory throttle measures against")
-      ->check(CLI::Range(0, 1 << 22));
+      ->check(CLI::Range(0, 1 << 22))
+      ->envname("SQUALL_INSTANCE_MEMORY_MB");
 
   std::string keys_app;
   bool keys_json = false;

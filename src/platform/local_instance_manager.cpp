@@ -130,17 +130,7 @@ std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app
   std::vector<std::string> args = {"host", app_dir.string(), "--port", std::to_string(port),
                                    "--instance-id", spec.id};
   if (!spec.group.empty()) args.insert(args.end(), {"--group", spec.group});
-  // The plan's share: dynamic concurrency's CPU and memory throttles measure against it, with
-  // or without a cgroup enforcing it.
-  if (spec.limits.cpu_cores > 0) {
-    args.insert(args.end(), {"--cpus", fmt::format("{}", spec.limits.cpu_cores)});
-  }
-  if (spec.limits.memory_bytes > 0) {
-    args.insert(args.end(), {"--memory-mb", std::to_string(spec.limits.memory_bytes >> 20)});
-  }
-  if (spec.limits.http_concurrency > 0) {
-    args.insert(args.end(), {"--http-concurrency", std::to_string(spec.limits.http_concurrency)});
-  }
+
   if (!spec.functions.empty()) {
     std::string list;
     for (const auto& f : spec.functions) list += (list.empty() ? "" : ",") + f;
@@ -148,6 +138,22 @@ std::vector<std::string> LocalInstanceManager::HostArguments(const fs::path& app
   }
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
+}
+
+std::map<std::string, std::string> LocalInstanceManager::HostEnvironment(const InstanceSpec& spec) {
+  // The plan's share: dynamic concurrency's CPU and memory throttles measure against it (with
+  // or without a cgroup enforcing it), and Flex caps HTTP concurrency. In the environment
+  // rather than as flags (`squall host` reads both), so that an older installed build a
+  // version pin starts, which knows no such flags, still starts.
+  std::map<std::string, std::string> env;
+  if (spec.limits.cpu_cores > 0) env["SQUALL_INSTANCE_CPUS"] = fmt::format("{}", spec.limits.cpu_cores);
+  if (spec.limits.memory_bytes > 0) {
+    env["SQUALL_INSTANCE_MEMORY_MB"] = std::to_string(spec.limits.memory_bytes >> 20);
+  }
+  if (spec.limits.http_concurrency > 0) {
+    env["SQUALL_INSTANCE_HTTP_CONCURRENCY"] = std::to_string(spec.limits.http_concurrency);
+  }
+  return env;
 }
 
 StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
@@ -201,6 +207,7 @@ StatusOr<InstanceInfo> LocalInstanceManager::StartInstance(const InstanceSpec& s
     process.env[kRunningHostVersionEnv] = spec.host_version;
   }
   process.args = HostArguments(options_.app_dir, spec, *port, options_.host_args);
+  for (auto& [name, value] : HostEnvironment(spec)) process.env[name] = value;
   // Every process of the instance (the worker inherits it) can be found by this.
   process.env["SQUALL_INSTANCE_ID"] = spec.id;
   process.log_category = "Instance." + spec.id;

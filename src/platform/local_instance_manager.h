@@ -72,6 +72,9 @@ class LocalInstanceManager final : public InstanceManager {
   std::vector<InstanceMemoryReading> SampleMemory() const override;
 
   // `host APP --port N --instance-id ID [--group G] [--functions a,b] EXTRA...` (pure).
+  // The environment a host gets besides its arguments: the plan's CPU, memory and HTTP
+  // concurrency for the instance (SQUALL_INSTANCE_CPUS, _MEMORY_MB, _HTTP_CONCURRENCY).
+  static std::map<std::string, std::string> HostEnvironment(const InstanceSpec& spec);
   static std::vector<std::string> HostArguments(const std::filesystem::path& app_dir,
                                                 const InstanceSpec& spec, int port,
                                                 const std::vector<std::string>& extra);

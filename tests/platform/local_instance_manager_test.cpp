@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 namespace squall {
 namespace {
 
@@ -53,11 +55,16 @@ TEST(HostArguments, ThePlansLimitsForTheThrottles) {
   spec.id = "i-3";
   spec.limits.cpu_cores = 1;
   spec.limits.memory_bytes = std::int64_t{1536} << 20;
+  // In the environment, not as flags: an older pinned build knows no such flags.
   EXPECT_EQ(LocalInstanceManager::HostArguments("/apps/hello", spec, 40003, {}),
             (std::vector<std::string>{"host", "/apps/hello", "--port", "40003", "--instance-id",
-                                      "i-3", "--cpus", "1", "--memory-mb", "1536"}));
+                                      "i-3"}));
   spec.limits.http_concurrency = 16;
-  EXPECT_EQ(LocalInstanceManager::HostArguments("/apps/hello", spec, 40003, {}).back(), "16");
+  EXPECT_EQ(LocalInstanceManager::HostEnvironment(spec),
+            (std::map<std::string, std::string>{{"SQUALL_INSTANCE_CPUS", "1"},
+                                                {"SQUALL_INSTANCE_HTTP_CONCURRENCY", "16"},
+                                                {"SQUALL_INSTANCE_MEMORY_MB", "1536"}}));
+  EXPECT_TRUE(LocalInstanceManager::HostEnvironment(InstanceSpec{}).empty());
 }
 
 }  // namespace
