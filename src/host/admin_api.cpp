@@ -184,6 +184,10 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
     json::object o;
     o["state"] = DrainStateName(drain_state());
     o["outstandingInvocations"] = outstanding();
+    json::object executions;  // final once nothing runs: the platform meters them at the stop
+    executions["count"] = trigger_executions();
+    executions["seconds"] = std::chrono::duration<double>(trigger_execution_time()).count();
+    o["triggerExecutions"] = std::move(executions);
     return respond(JsonResponse(200, json::serialize(o)));
   }
 

@@ -61,6 +61,14 @@ void ExecutionMeter::PollNow() {
   }
 }
 
+void ExecutionMeter::Report(const InstanceInfo& instance, std::int64_t executions,
+                            Duration time) {
+  InstanceProbe::Readiness status;
+  status.trigger_executions = executions;
+  status.trigger_execution_time = time;
+  OnReading(instance, status);
+}
+
 void ExecutionMeter::OnReading(const InstanceInfo& instance,
                                const InstanceProbe::Readiness& status) {
   if (!status.trigger_executions) return;  // did not answer (yet)
@@ -69,9 +77,14 @@ void ExecutionMeter::OnReading(const InstanceInfo& instance,
   {
     std::lock_guard lock(mu_);
     Seen& seen = seen_[instance.id];
-    if (seen.pid != instance.pid || *status.trigger_executions < seen.executions) {
-      seen = Seen{instance.pid, 0, Duration::zero()};  // a new process under that id
-    }
+    // A new process under that id (a pid of 0 is not known yet, as in the scale controller's
+    // record of an instance started asynchronously: the same process).
+    bool other = seen.pid != 0 && instance.pid != 0 && seen.pid != instance.pid;
+    if (other) seen = Seen{instance.pid, 0, Duration::zero()};
+    if (seen.pid == 0) seen.pid = instance.pid;
+    // Counters only grow: a smaller one is a reading overtaken by a newer one (a poll that
+    // answers after the final drain status).
+    if (*status.trigger_executions < seen.executions) return;
     executions = *status.trigger_executions - seen.executions;
     time = std::max(Duration::zero(), status.trigger_execution_time - seen.time);
     seen.executions = *status.trigger_executions;

@@ -29,6 +29,8 @@ class ExecutionMeter {
   void Stop();
   // One reading of every instance (Start schedules them); public for tests.
   void PollNow();
+  // An instance's counters read elsewhere (its final drain status, before it stops).
+  void Report(const InstanceInfo& instance, std::int64_t executions, Duration time);
 
  private:
   void ScheduleNext();

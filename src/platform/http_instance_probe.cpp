@@ -52,13 +52,18 @@ void HttpInstanceProbe::Forget(const std::string& instance_id) {
   pool->CloseIdle();  // a probe still in flight keeps the pool alive until it ends
 }
 
-std::optional<int> ParseDrainStatusBody(std::string_view body) {
+std::optional<InstanceProbe::DrainStatus> ParseDrainStatusBody(std::string_view body) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const auto* n = v.get_object().if_contains("outstandingInvocations");
   if (n == nullptr || !n->is_int64() || n->get_int64() < 0) return std::nullopt;
-  return static_cast<int>(std::min<std::int64_t>(n->get_int64(), 1 << 30));
+  InstanceProbe::DrainStatus s;
+  s.outstanding = static_cast<int>(std::min<std::int64_t>(n->get_int64(), 1 << 30));
+  InstanceProbe::Readiness counters = ParseStatusBody(body);  // the same triggerExecutions object
+  s.trigger_executions = counters.trigger_executions;
+  s.trigger_execution_time = counters.trigger_execution_time;
+  return s;
 }
 
 std::shared_ptr<HttpClientPool> HttpInstanceProbe::PoolFor(const InstanceInfo& instance) {
@@ -91,7 +96,7 @@ void HttpInstanceProbe::CheckReady(const InstanceInfo& instance,
 }
 
 void HttpInstanceProbe::Drain(const InstanceInfo& instance,
-                              std::function<void(std::optional<int>)> done) {
+                              std::function<void(std::optional<DrainStatus>)> done) {
   auto pool = PoolFor(instance);
   // Drain is idempotent on the host, so every poll asks again: one request fewer to get wrong.
   pool->Send(AdminRequest("POST", "/admin/host/drain"),

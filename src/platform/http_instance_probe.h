@@ -25,7 +25,8 @@ class HttpInstanceProbe final : public InstanceProbe {
   ~HttpInstanceProbe() override;
   void CheckReady(const InstanceInfo& instance, std::function<void(Readiness)> done) override;
   // POST /admin/host/drain, then GET /admin/host/drain/status's outstandingInvocations.
-  void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) override;
+  void Drain(const InstanceInfo& instance,
+             std::function<void(std::optional<DrainStatus>)> done) override;
   void Forget(const std::string& instance_id) override;
 
  private:
@@ -39,7 +40,7 @@ class HttpInstanceProbe final : public InstanceProbe {
 };
 
 // outstandingInvocations of an /admin/host/drain/status body; nullopt when absent or malformed.
-std::optional<int> ParseDrainStatusBody(std::string_view body);
+std::optional<InstanceProbe::DrainStatus> ParseDrainStatusBody(std::string_view body);
 
 // What an /admin/host/status body says: ready when "state" is Running; the worker's start-up
 // time from "worker"."startupSeconds" (exposed for tests).

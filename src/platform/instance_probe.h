@@ -31,7 +31,14 @@ class InstanceProbe {
   // Puts the instance's host in drain mode (its listeners take no more messages) and reports
   // how many invocations it still runs; nullopt when the host does not answer. Called again
   // and again while the instance drains, so that a scale-in waits for queue work too.
-  virtual void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) = 0;
+  struct DrainStatus {
+    int outstanding = 0;  // invocations still running
+    // Its non-HTTP execution counters, as in Readiness: final once it runs nothing more.
+    std::optional<std::int64_t> trigger_executions;
+    Duration trigger_execution_time{};
+  };
+  virtual void Drain(const InstanceInfo& instance,
+                     std::function<void(std::optional<DrainStatus>)> done) = 0;
   // No more checks of this instance (it is ready, or gone): what was kept for it can go.
   virtual void Forget(const std::string& instance_id) { (void)instance_id; }
 };

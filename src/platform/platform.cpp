@@ -27,6 +27,11 @@ Platform::Platform(EventLoop& loop, Clock& clock, InstanceManager& instances, In
                   }),
       started_at_(clock.Now()) {
   front_door_.SetColdRequestHook([this] { controller_.Poke(); });
+  // A scaled-in instance's last executions, read from its final drain status.
+  controller_.SetFinalCountersHook(
+      [this](const InstanceInfo& instance, std::int64_t count, Duration time) {
+        executions_.Report(instance, count, time);
+      });
   // The serving instances are full: decide now (premium promotes its pre-warmed instance).
   front_door_.SetLoadHook([this] { controller_.PokeLoad(); });
   // A starting instance that answers is ready: no need to wait for its next probe.

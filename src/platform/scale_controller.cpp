@@ -365,15 +365,21 @@ void ScaleController::DrainLoop(const std::string& id) {
     if (it == records_.end() || it->second.stop_requested) return;
     info = ProbeTarget(id, it->second);
   }
-  probe_.Drain(info, [this, alive = std::weak_ptr<bool>(alive_), id](std::optional<int> n) {
+  probe_.Drain(info, [this, alive = std::weak_ptr<bool>(alive_), id,
+                      info](std::optional<InstanceProbe::DrainStatus> n) {
     if (auto a = alive.lock(); !a || !*a) return;
     std::lock_guard lock(mu_);
     auto it = records_.find(id);
     if (it == records_.end() || it->second.stop_requested) return;
     // A host that does not answer runs nothing the platform could wait for.
-    it->second.host_outstanding = n.value_or(0);
+    it->second.host_outstanding = n ? n->outstanding : 0;
     CheckDrainsLocked(clock_.Now());
-    if (it->second.stop_requested) return;
+    if (it->second.stop_requested) {
+      if (final_counters_ && n && n->trigger_executions) {
+        final_counters_(info, *n->trigger_executions, n->trigger_execution_time);
+      }
+      return;
+    }
     clock_.Schedule(options_.drain_poll_interval, [this, alive, id] {
       if (auto a2 = alive.lock(); a2 && *a2) DrainLoop(id);
     });

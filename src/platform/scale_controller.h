@@ -90,6 +90,11 @@ class ScaleController {
 
   void Start();  // decides now, then every decision interval
   void Poke();   // decides now (a request is waiting for an instance)
+  // Told a draining instance's last execution counters, just before it is stopped (the
+  // execution meter's final reading of it).
+  using FinalCountersHook =
+      std::function<void(const InstanceInfo&, std::int64_t executions, Duration time)>;
+  void SetFinalCountersHook(FinalCountersHook hook) { final_counters_ = std::move(hook); }
   // The serving instances hold more requests than their target: decides as soon as the current
   // handler is done (the front door's load hook: at most once between two ticks).
   void PokeLoad();
@@ -150,6 +155,7 @@ class ScaleController {
   Clock& clock_;
   InstanceManager& instances_;
   InstanceProbe& probe_;
+  FinalCountersHook final_counters_;
   FrontDoor& front_door_;
   ScaleControllerOptions options_;
 

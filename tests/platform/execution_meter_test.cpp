@@ -65,6 +65,19 @@ TEST_F(ExecutionMeterTest, AReplacementUnderTheSameIdStartsFromZero) {
   EXPECT_EQ(time_, 3s);
 }
 
+TEST_F(ExecutionMeterTest, AFinalReportAddsWhatTheLastPollMissed) {
+  List({{"i-1", 100}});
+  probe_.executions["i-1"] = {5, 2s};
+  meter_.PollNow();
+  InstanceInfo from_controller = instances_.listed[0];
+  from_controller.pid = 0;  // started asynchronously: the controller's record has no pid
+  meter_.Report(from_controller, 9, 3s);  // its drain status just before the stop
+  EXPECT_EQ(count_, 9);
+  EXPECT_EQ(time_, 3s);
+  meter_.PollNow();  // an older reading answering late adds nothing
+  EXPECT_EQ(count_, 9);
+}
+
 TEST_F(ExecutionMeterTest, InstancesThatDoNotReportAddNothingAndStopEndsPolling) {
   List({{"i-1", 100}});
   meter_.Start();

@@ -56,11 +56,18 @@ class FakeProbe : public InstanceProbe {
     }
     done(r);
   }
-  void Drain(const InstanceInfo& instance, std::function<void(std::optional<int>)> done) override {
+  void Drain(const InstanceInfo& instance,
+             std::function<void(std::optional<DrainStatus>)> done) override {
     ++drains[instance.id];
     if (silent.count(instance.id) > 0) return done(std::nullopt);
+    DrainStatus s;
     auto it = outstanding.find(instance.id);
-    done(it == outstanding.end() ? 0 : it->second);
+    s.outstanding = it == outstanding.end() ? 0 : it->second;
+    if (auto e = executions.find(instance.id); e != executions.end()) {
+      s.trigger_executions = e->second.first;
+      s.trigger_execution_time = e->second.second;
+    }
+    done(s);
   }
   void Forget(const std::string& instance_id) override { forgotten.insert(instance_id); }
   std::map<std::string, int> outstanding;  // invocations a draining host still runs

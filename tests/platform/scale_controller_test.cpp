@@ -172,6 +172,18 @@ TEST_F(DrainTest, ScaleInWaitsForTheInvocationsItsHostStillRuns) {
   EXPECT_EQ(probe_.drains["i-1"], asked) << "no drain polls after the stop";
 }
 
+TEST_F(DrainTest, TheLastCountersOfAStoppedInstanceAreHandedOn) {
+  StartIdleInstance();
+  std::vector<std::pair<std::string, std::int64_t>> finals;
+  controller_->SetFinalCountersHook([&](const InstanceInfo& i, std::int64_t n, Duration) {
+    finals.emplace_back(i.id, n);
+  });
+  probe_.executions["i-1"] = {42, 3s};
+  clock_.Advance(6min);
+  ASSERT_EQ(instances_.stopped.size(), 1u);
+  EXPECT_EQ(finals, (std::vector<std::pair<std::string, std::int64_t>>{{"i-1", 42}}));
+}
+
 TEST_F(DrainTest, AHostThatDoesNotAnswerItsDrainIsStopped) {
   StartIdleInstance();
   probe_.silent.insert("i-1");
