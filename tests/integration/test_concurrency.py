@@ -3,6 +3,7 @@ beyond some parallelism settles near it; a leaking worker trips the memory throt
 throttled host takes no new messages; GET /admin/host/concurrency shows levels and throttles."""
 import json
 import subprocess
+import threading
 import time
 
 from harness import SQUALL_BIN, SquallTestCase, wait_until
@@ -102,4 +103,32 @@ class DynamicConcurrencyTest(SquallTestCase):
         put_many(app, "noop", 3)
         time.sleep(3)
         self.assertEqual(len(app.results()), before, "a memory-throttled host took new messages")
+        app.stop()
+
+    def test_http_functions_wait_for_their_level(self):
+        # Beyond Azure: HTTP functions get a dynamic level too. A fresh host starts each at 1;
+        # requests over it wait in order (the 429 past the bounded wait is unit-tested).
+        app = self.make_app("tests/apps/slow")
+        app.patch_host_json({"concurrency": {"dynamicConcurrencyEnabled": True,
+                                             "snapshotPersistenceEnabled": False},
+                             "extensions": {"http": {"maxConcurrentRequests": -1,
+                                                     "maxOutstandingRequests": 3}}})
+        app.start()
+        results = []
+
+        def call():
+            results.append(app.request("GET", "/api/sleep?ms=600")[0])
+
+        threads = [threading.Thread(target=call) for _ in range(3)]
+        started = time.time()
+        for t in threads:
+            t.start()
+        self.assertTrue(wait_until(lambda: self.concurrency(app)["functions"]["sleep"]
+                                   ["waiting"] == 2, 5), self.concurrency(app))
+        state = self.concurrency(app)["functions"]["sleep"]
+        self.assertEqual((state["level"], state["inFlight"]), (1, 1), state)
+        for t in threads:
+            t.join(30)
+        self.assertEqual(results, [200, 200, 200])
+        self.assertGreaterEqual(time.time() - started, 1.7, "ran side by side at level 1")
         app.stop()
