@@ -1,5 +1,7 @@
 #include "core/process_usage.h"
 
+#include "core/file_text.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -57,18 +59,21 @@ std::vector<ProcStat> ProcessTree(pid_t root, const std::vector<ProcStat>& all) 
   return tree;
 }
 
-ProcessTreeUsage ReadProcessTreeUsage(pid_t root) {
+std::vector<ProcStat> ScanProcesses() {
   std::vector<ProcStat> all;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "stat");
-    if (!in) continue;  // gone meanwhile
-    std::stringstream text;
-    text << in.rdbuf();
-    if (auto st = ParseProcStat(text.str())) all.push_back(*st);
+    auto text = ReadFileText(entry.path() / "stat");
+    if (!text) continue;  // gone meanwhile
+    if (auto st = ParseProcStat(*text)) all.push_back(*st);
   }
+  return all;
+}
+
+ProcessTreeUsage ReadProcessTreeUsage(pid_t root) {
+  std::vector<ProcStat> all = ScanProcesses();
   ProcessTreeUsage usage;
   static const long page = sysconf(_SC_PAGESIZE);
   static const long ticks = sysconf(_SC_CLK_TCK);

@@ -32,6 +32,9 @@ struct ProcessTreeUsage {
   std::vector<pid_t> pids;        // root first; empty when root is gone
 };
 
+// Every process /proc lists now (one read of each /proc/<pid>/stat).
+std::vector<ProcStat> ScanProcesses();
+
 // Reads /proc for root's tree.
 ProcessTreeUsage ReadProcessTreeUsage(pid_t root);
 

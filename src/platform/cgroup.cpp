@@ -1,5 +1,7 @@
 #include "platform/cgroup.h"
 
+#include "core/file_text.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -206,20 +208,6 @@ namespace {
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return out;
-}
 
 // cgroup files take one write() each; errno says what the kernel refused.
 Status WriteFile(const fs::path& path, const std::string& text) {
@@ -337,7 +325,7 @@ Status InstanceCgroup::Rename(const std::string& name) {
 std::vector<pid_t> InstanceCgroup::Processes() const {
   std::set<pid_t> all;
   for (const auto& dir : dirs_) {
-    if (auto text = ReadFile(dir / "cgroup.procs"))
+    if (auto text = ReadFileText(dir / "cgroup.procs"))
       for (pid_t p : ParsePids(*text)) all.insert(p);
   }
   all.erase(::getpid());
@@ -346,20 +334,20 @@ std::vector<pid_t> InstanceCgroup::Processes() const {
 
 std::optional<std::int64_t> InstanceCgroup::MemoryBytes() const {
   if (memory_dir_.empty()) return std::nullopt;
-  auto text = ReadFile(memory_dir_ / (version_ == 2 ? "memory.current" : "memory.usage_in_bytes"));
+  auto text = ReadFileText(memory_dir_ / (version_ == 2 ? "memory.current" : "memory.usage_in_bytes"));
   return text ? ParseSingleInt(*text) : std::nullopt;
 }
 
 std::optional<double> InstanceCgroup::CpuSeconds() const {
   if (version_ == 2) {
     if (dirs_.empty()) return std::nullopt;
-    auto text = ReadFile(dirs_.front() / "cpu.stat");  // in every v2 group, cpu controller or not
+    auto text = ReadFileText(dirs_.front() / "cpu.stat");  // in every v2 group, cpu controller or not
     auto usec = text ? ParseFlatKeyed(*text, "usage_usec") : std::nullopt;
     if (usec) return static_cast<double>(*usec) / 1e6;
     return std::nullopt;
   }
   if (cpuacct_dir_.empty()) return std::nullopt;
-  auto text = ReadFile(cpuacct_dir_ / "cpuacct.usage");
+  auto text = ReadFileText(cpuacct_dir_ / "cpuacct.usage");
   auto ns = text ? ParseSingleInt(*text) : std::nullopt;
   if (ns) return static_cast<double>(*ns) / 1e9;
   return std::nullopt;
@@ -367,7 +355,7 @@ std::optional<double> InstanceCgroup::CpuSeconds() const {
 
 std::int64_t InstanceCgroup::OomKills() const {
   if (memory_dir_.empty()) return 0;
-  auto text = ReadFile(memory_dir_ / (version_ == 2 ? "memory.events" : "memory.oom_control"));
+  auto text = ReadFileText(memory_dir_ / (version_ == 2 ? "memory.events" : "memory.oom_control"));
   return text ? ParseFlatKeyed(*text, "oom_kill").value_or(0) : 0;
 }
 
@@ -387,8 +375,8 @@ bool InstanceCgroup::Remove() const {
 
 std::unique_ptr<PlatformCgroups> PlatformCgroups::Open(const std::string& name) {
   std::unique_ptr<PlatformCgroups> cg(new PlatformCgroups());
-  auto mountinfo = ReadFile("/proc/self/mountinfo");
-  auto self = ReadFile("/proc/self/cgroup");
+  auto mountinfo = ReadFileText("/proc/self/mountinfo");
+  auto self = ReadFileText("/proc/self/cgroup");
   if (!mountinfo || !self) {
     cg->status_ = Unavailable(std::string("cgroups unavailable (cannot read /proc/self/") +
                               (mountinfo ? "cgroup" : "mountinfo") + "): " + kNoLimits);
@@ -451,7 +439,7 @@ void PlatformCgroups::OpenV2(const CgroupLayout& layout, const std::string& name
   auto fail = [&](const std::string& why) {
     status_ = Unavailable("cgroups unavailable (cgroup v2: " + why + "): " + kNoLimits);
   };
-  auto controllers_text = ReadFile(own / "cgroup.controllers");
+  auto controllers_text = ReadFileText(own / "cgroup.controllers");
   if (!controllers_text) return fail("cannot read " + (own / "cgroup.controllers").string());
   std::vector<std::string> available = Words(*controllers_text);
   std::vector<std::string> want;
@@ -472,7 +460,7 @@ void PlatformCgroups::OpenV2(const CgroupLayout& layout, const std::string& name
   // process is the only one in its cgroup, it moves into a leaf of its own (<name>/_platform)
   // first; when others are there too, squall cannot rearrange them and runs without limits.
   auto enable = [&](const fs::path& dir) -> Status {
-    auto current = ReadFile(dir / "cgroup.subtree_control");
+    auto current = ReadFileText(dir / "cgroup.subtree_control");
     std::vector<std::string> enabled = current ? Words(*current) : std::vector<std::string>{};
     for (const auto& c : want) {
       if (Has(enabled, c)) continue;
@@ -484,7 +472,7 @@ void PlatformCgroups::OpenV2(const CgroupLayout& layout, const std::string& name
   fs::path base = own / name;
   Status s = enable(own);
   if (s.code() == StatusCode::kFailedPrecondition) {  // EBUSY: own holds processes
-    auto procs = ReadFile(own / "cgroup.procs");
+    auto procs = ReadFileText(own / "cgroup.procs");
     std::vector<pid_t> pids = procs ? ParsePids(*procs) : std::vector<pid_t>{};
     if (pids.size() != 1 || pids.front() != ::getpid()) {
       return fail("cannot enable " + std::string(want.size() == 2 ? "memory and cpu" : want[0]) +

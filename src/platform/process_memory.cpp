@@ -8,32 +8,11 @@
 #include <optional>
 #include <string>
 
+#include "core/file_text.h"
 #include "memory/smaps.h"
 
 namespace squall {
 
-namespace {
-
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0) out.clear();
-      break;
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  if (out.empty()) return std::nullopt;
-  return out;
-}
-
-}  // namespace
 
 ProcessMemory ReadProcessMemory(const std::vector<ProcStat>& processes) {
   static const long page = sysconf(_SC_PAGESIZE);
@@ -41,7 +20,8 @@ ProcessMemory ReadProcessMemory(const std::vector<ProcStat>& processes) {
   out.pss = 0;
   for (const auto& p : processes) {
     ++out.processes;
-    auto text = ReadSmallFile("/proc/" + std::to_string(p.pid) + "/smaps_rollup");
+    auto text = ReadFileText("/proc/" + std::to_string(p.pid) + "/smaps_rollup");
+    if (text && text->empty()) text.reset();  // a kernel thread, or the process is ending
     auto rollup = text ? ParseSmapsRollup(*text) : StatusOr<SmapsRollup>(NotFound("gone"));
     if (rollup.ok()) {
       out.rss += rollup->rss;
@@ -63,19 +43,6 @@ HostAndWorkerMemory ReadHostAndWorkerMemory(pid_t root, const std::vector<ProcSt
   out.host = ReadProcessMemory({tree.front()});
   out.worker = ReadProcessMemory({tree.begin() + 1, tree.end()});
   return out;
-}
-
-std::vector<ProcStat> ScanProcesses() {
-  std::vector<ProcStat> all;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto text = ReadSmallFile("/proc/" + name + "/stat");
-    if (!text) continue;  // gone meanwhile
-    if (auto st = ParseProcStat(*text)) all.push_back(*st);
-  }
-  return all;
 }
 
 }  // namespace squall

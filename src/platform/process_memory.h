@@ -24,7 +24,4 @@ struct HostAndWorkerMemory {
 // host = root; worker = every descendant of root.
 HostAndWorkerMemory ReadHostAndWorkerMemory(pid_t root, const std::vector<ProcStat>& all);
 
-// Every process of /proc (one pass; processes that end meanwhile are left out).
-std::vector<ProcStat> ScanProcesses();
-
 }  // namespace squall

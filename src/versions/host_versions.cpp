@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/file_text.h"
 #include "versions/version_order.h"
 
 extern char** environ;
@@ -28,14 +29,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-std::optional<std::string> ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 bool SameBytes(const fs::path& a, const fs::path& b) {
   std::error_code ec;
@@ -57,7 +50,7 @@ std::optional<HostVersion> ReadInstalled(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_regular_file(v.executable, ec)) return std::nullopt;
   v.name = dir.filename().string();
-  if (auto text = ReadFile(dir / "version.json")) {
+  if (auto text = ReadFileText(dir / "version.json")) {
     boost::system::error_code jec;
     json::value j = json::parse(*text, jec);
     if (!jec && j.is_object()) {
