@@ -110,33 +110,6 @@ TEST_F(ScaleControllerTest, InstanceWithWorkInFlightIsNotScaledIn) {
   EXPECT_TRUE(instances_.stopped.empty()) << "an instance with work in flight was stopped";
 }
 
-TEST_F(ScaleControllerTest, IdleConsumptionInstanceIsDrainedAndStopped) {
-  PlanOptions o;
-  o.plan = "consumption";
-  o.idle_timeout = 5min;
-  Make(o);
-  controller_->Start();
-  HttpRequest r;
-  r.method = "GET";
-  r.target = "/";
-  door_->Handle(std::move(r), [](HttpResponse) {});
-  ASSERT_EQ(instances_.started.size(), 1u);
-  // The request gives up before the instance is ready (activation timeout), so no work remains.
-  clock_.Advance(61s);
-  EXPECT_EQ(door_->HttpInflight(), 0);
-  MakeAllReady();
-  clock_.Advance(1s);
-  ASSERT_EQ(CountState(InstanceState::kReady), 1);
-  clock_.Advance(4min);
-  EXPECT_TRUE(instances_.stopped.empty()) << "stopped before the idle timeout";
-  clock_.Advance(2min);
-  ASSERT_EQ(instances_.stopped.size(), 1u);
-  EXPECT_EQ(instances_.stopped[0], "i-1");
-  instances_.Exit("i-1", "stopped: exited with code 0");
-  EXPECT_TRUE(controller_->Instances().empty());
-  EXPECT_EQ(instances_.started.size(), 1u) << "a stopped instance must not be replaced";
-}
-
 // A consumption instance made ready and left idle until its scale-in drain begins.
 class DrainTest : public ScaleControllerTest {
  protected:
@@ -156,6 +129,18 @@ class DrainTest : public ScaleControllerTest {
     ASSERT_EQ(CountState(InstanceState::kReady), 1);
   }
 };
+
+TEST_F(DrainTest, IdleConsumptionInstanceIsDrainedAndStopped) {
+  StartIdleInstance();
+  clock_.Advance(4min);
+  EXPECT_TRUE(instances_.stopped.empty()) << "stopped before the idle timeout";
+  clock_.Advance(2min);
+  ASSERT_EQ(instances_.stopped.size(), 1u);
+  EXPECT_EQ(instances_.stopped[0], "i-1");
+  instances_.Exit("i-1", "stopped: exited with code 0");
+  EXPECT_TRUE(controller_->Instances().empty());
+  EXPECT_EQ(instances_.started.size(), 1u) << "a stopped instance must not be replaced";
+}
 
 TEST_F(DrainTest, ScaleInWaitsForTheInvocationsItsHostStillRuns) {
   StartIdleInstance();
