@@ -43,7 +43,7 @@ descendants() {
 track_tree() {
   local p
   for p in $(descendants "$1"); do
-    [[ " ${TREE_PIDS[*]} " == *" $p:"* ]] || TREE_PIDS+=("$p:$(cut -d' ' -f22 "/proc/$p/stat" 2>/dev/null)")
+    [[ " ${TREE_PIDS[*]} " == *" $p:"* ]] || TREE_PIDS+=("$p:$(cut -d' ' -f22 "/proc/$p/stat" 2>/dev/null || true)")
   done
 }
 
