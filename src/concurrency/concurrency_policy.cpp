@@ -258,10 +258,13 @@ ConcurrencyDecision Adjust(const ConcurrencyOptions& options, const FunctionConc
                             Plural(checks, "check"), used));
 }
 
-int AvailableInvocations(int level, int pending, HealthState health) {
+int AvailableInvocations(int level, int pending, const HealthObservation& health) {
   pending = std::max(0, pending);
-  if (health == HealthState::kThrottled || pending >= level) return 0;
-  return level - pending;
+  if (health.state == HealthState::kThrottled) {
+    if (health.throttles.Has(Throttle::kMemory)) return 0;
+    level = std::min(level, 1);  // CPU or event loop: the floor, one at a time
+  }
+  return std::max(0, level - pending);
 }
 
 }  // namespace squall

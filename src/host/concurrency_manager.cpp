@@ -122,7 +122,7 @@ int ConcurrencyManager::AvailableInvocations(const std::string& function, int pe
   std::lock_guard lock(mu_);
   const Function* f = FindLocked(function);
   if (f == nullptr) return -1;
-  return squall::AvailableInvocations(f->state.level, pending, last_health_.state);
+  return squall::AvailableInvocations(f->state.level, pending, last_health_);
 }
 
 void ConcurrencyManager::ScheduleCheck() {

@@ -291,11 +291,26 @@ TEST(ConcurrencyPolicyTest, LongHoldsDoNotOverflowTheLatencySums) {
 }
 
 TEST(ConcurrencyPolicyTest, AvailableInvocations) {
-  EXPECT_EQ(AvailableInvocations(8, 3, HealthState::kHealthy), 5);
-  EXPECT_EQ(AvailableInvocations(8, 3, HealthState::kUnknown), 5);
-  EXPECT_EQ(AvailableInvocations(8, 3, HealthState::kThrottled), 0);  // no new batches
-  EXPECT_EQ(AvailableInvocations(8, 9, HealthState::kHealthy), 0);    // after a decrease
-  EXPECT_EQ(AvailableInvocations(8, -1, HealthState::kHealthy), 8);
+  EXPECT_EQ(AvailableInvocations(8, 3, HealthyObservation()), 5);
+  EXPECT_EQ(AvailableInvocations(8, 3, UnknownObservation("few samples")), 5);
+  EXPECT_EQ(AvailableInvocations(8, 9, HealthyObservation()), 0);  // after a decrease
+  EXPECT_EQ(AvailableInvocations(8, -1, HealthyObservation()), 8);
+}
+
+TEST(ConcurrencyPolicyTest, AThrottledHostTakesNoBatchesButKeepsOneRunningPerFunction) {
+  const HealthObservation cpu = ThrottledObservation({Throttle::kCpu});
+  const HealthObservation loop = ThrottledObservation({Throttle::kEventLoop});
+  EXPECT_EQ(AvailableInvocations(8, 3, cpu), 0);  // no new batches
+  EXPECT_EQ(AvailableInvocations(8, 1, loop), 0);
+  // Nothing pending: one may start, or a function at level 1 would only idle the CPU.
+  EXPECT_EQ(AvailableInvocations(8, 0, cpu), 1);
+  EXPECT_EQ(AvailableInvocations(1, 0, cpu), 1);
+  EXPECT_EQ(AvailableInvocations(1, 0, loop), 1);
+  EXPECT_EQ(AvailableInvocations(1, 1, cpu), 0);
+  // Memory: nothing at all, a running invocation is what grows the working set.
+  EXPECT_EQ(AvailableInvocations(8, 0, ThrottledObservation({Throttle::kMemory})), 0);
+  EXPECT_EQ(AvailableInvocations(1, 0, ThrottledObservation({Throttle::kCpu, Throttle::kMemory})),
+            0);
 }
 
 TEST(ConcurrencyPolicyTest, ValidatesOptions) {

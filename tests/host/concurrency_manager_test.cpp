@@ -94,7 +94,8 @@ TEST_F(ConcurrencyManagerTest, CpuThrottleStopsNewWorkAndLowersTheLevel) {
   busy_ = 0.95;  // over cpuThreshold 0.80 of the one core
   clock_.Advance(6s);
   EXPECT_EQ(manager_->Describe().health.state, HealthState::kThrottled);
-  EXPECT_EQ(manager_->AvailableInvocations("Work", 0), 0) << "a throttled host takes no batch";
+  EXPECT_EQ(manager_->AvailableInvocations("Work", 2), 0) << "a throttled host takes no batch";
+  EXPECT_EQ(manager_->AvailableInvocations("Work", 0), 1) << "but keeps one running";
   clock_.Advance(20s);
   EXPECT_LT(Level("Work"), high);
 }
