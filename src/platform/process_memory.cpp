@@ -20,9 +20,10 @@ ProcessMemory ReadProcessMemory(const std::vector<ProcStat>& processes) {
   out.pss = 0;
   for (const auto& p : processes) {
     ++out.processes;
-    auto text = ReadFileText("/proc/" + std::to_string(p.pid) + "/smaps_rollup");
-    if (text && text->empty()) text.reset();  // a kernel thread, or the process is ending
-    auto rollup = text ? ParseSmapsRollup(*text) : StatusOr<SmapsRollup>(NotFound("gone"));
+    // Empty: a kernel thread, or the process is ending.
+    const std::string text =
+        ReadFileText("/proc/" + std::to_string(p.pid) + "/smaps_rollup").value_or("");
+    auto rollup = text.empty() ? StatusOr<SmapsRollup>(NotFound("gone")) : ParseSmapsRollup(text);
     if (rollup.ok()) {
       out.rss += rollup->rss;
       if (out.pss >= 0) out.pss += rollup->pss;
