@@ -2,6 +2,7 @@
 // 2 bad configuration or usage.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace squall::cli {
@@ -21,6 +22,8 @@ struct StartOptions {
   double queue_lease_seconds = 600;
   double cpus = 0;    // 0 = the machine's cores
   int memory_mb = 0;  // 0 = unknown
+  // --memory-interval / --memory-warmup as given (the memory sampler's).
+  std::map<std::string, std::string> memory_durations;
 };
 int RunStart(const StartOptions& options);
 

@@ -3,24 +3,31 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/app_loading.h"
 #include "cli/commands.h"
+#include "cli/memory_setup.h"
 #include "core/event_loop.h"
 #include "core/log.h"
+#include "core/process_usage.h"
+#include "core/random.h"
 #include "core/real_clock.h"
 #include "core/signals.h"
 #include "host/child_process.h"
 #include "host/function_host.h"
 #include "host/local_worker_launcher.h"
-#include "core/random.h"
-#include "triggers/trigger_runtime.h"
-#include <unistd.h>
 #include "http/http_message.h"
 #include "http/http_server.h"
+#include "platform/memory_monitor.h"
+#include "platform/process_memory.h"
+#include "triggers/trigger_runtime.h"
 
 namespace squall::cli {
 
@@ -99,6 +106,15 @@ int RunHost(const HostRunOptions& options) {
                     : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   EventLoop loop(threads);
   auto clock = MakeRealClock(loop);
+  std::optional<MemorySetup> memory_setup;
+  if (options.sample_memory) {
+    auto setup = ConfigureMemory(options.memory_durations, *app, loop);
+    if (!setup.ok()) {
+      fmt::print(stderr, "squall: {}\n", setup.status().message());
+      return setup.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitFailure;
+    }
+    memory_setup = std::move(*setup);
+  }
   LocalWorkerLauncher launcher(loop, *app);
   FunctionHostOptions host_options;
   host_options.host_id =
@@ -182,11 +198,31 @@ int RunHost(const HostRunOptions& options) {
             options.functions.empty() ? std::string("all functions")
                                       : "functions " + Join(options.functions));
   }
+  // Without a platform the host keeps the app's memory record itself: one instance, this
+  // process and its worker (`squall memory` reads the record).
+  std::unique_ptr<MemoryMonitor> memory;
+  if (memory_setup) {
+    const std::string id = host_options.host_id;
+    const std::string version = host_options.host_version;
+    const MonoTime started = clock->Now();
+    memory = std::make_unique<MemoryMonitor>(
+        *clock,
+        [id] {
+          std::vector<InstanceMemoryReading> out;
+          HostAndWorkerMemory m = ReadHostAndWorkerMemory(::getpid(), ScanProcesses());
+          if (m.found) out.push_back({id, m.host, m.worker, -1});
+          return out;
+        },
+        [id, version, started] { return std::vector<MemoryInstanceTag>{{id, version, started}}; },
+        memory_setup->store.get(), memory_setup->options);
+    memory->Start();
+  }
   (*host)->Start();
   (*host)->concurrency().Start((*triggers)->snapshot_store());
   (*triggers)->Start();
   OnTerminationSignal(loop, [&](int sig) {
     LogInfo("Host", "signal {} received: stopping", sig);
+    if (memory) memory->Stop();
     server.Close();
     (*triggers)->Stop();
     // The host lets running invocations finish; then their messages settle (a delete lost

@@ -3,6 +3,7 @@
 // the worker, and stops it on SIGINT/SIGTERM.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct HostRunOptions {
   double cpus = 0;     // 0 = the machine's cores
   int memory_mb = 0;   // 0 = unknown: no memory throttle
   int http_concurrency = 0;  // Flex's per-instance HTTP concurrency; 0 = none
+  // `squall start` without a plan: the host samples its own and its worker's memory into the
+  // app's memory record (`squall memory`); under a platform the platform samples instances.
+  bool sample_memory = false;
+  std::map<std::string, std::string> memory_durations;  // --memory-interval / --memory-warmup
 };
 
 // Returns the process exit code (commands.h).

@@ -193,7 +193,12 @@ int main(int argc, char** argv) {
     for (auto& [flag, opt] : duration_opts) {
       if (opt->count() == 0) continue;
       plan.durations[flag] = duration_text[flag];
-      plan_flags = true;
+      // The memory sampler's settings apply to one host too.
+      if (std::string_view(flag).rfind("--memory-", 0) == 0) {
+        start.memory_durations[flag] = duration_text[flag];
+      } else {
+        plan_flags = true;
+      }
     }
     plan_flags = plan_flags || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
                  plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;

@@ -17,6 +17,7 @@
 #include "http/http_server.h"
 #include "platform/http_instance_probe.h"
 #include "cli/memory_commands.h"
+#include "cli/memory_setup.h"
 #include "config/local_settings.h"
 #include "platform/app_content_hash.h"
 #include "platform/host_version_watcher.h"
@@ -97,39 +98,6 @@ StatusOr<PriceTable> LoadPrices(const std::string& file) {
     *slot = value.to_number<double>();
   }
   return t;
-}
-
-struct MemorySetup {
-  MemoryMonitorOptions options;
-  std::unique_ptr<SqliteMemoryStore> store;
-};
-
-// --memory-interval / --memory-warmup, the app's content hash, and the sample store.
-StatusOr<MemorySetup> ConfigureMemory(const PlanFlags& flags, const AppConfig& app,
-                                      EventLoop& loop) {
-  MemorySetup m;
-  const std::pair<const char*, Duration*> durations[] = {
-      {"--memory-interval", &m.options.interval}, {"--memory-warmup", &m.options.warmup}};
-  for (const auto& [flag, slot] : durations) {
-    auto it = flags.durations.find(flag);
-    if (it == flags.durations.end()) continue;
-    auto d = ParseDurationFlag(it->second, flag);
-    if (!d.ok()) return d.status();
-    *slot = *d;
-  }
-  if (m.options.interval <= Duration::zero()) {
-    return InvalidArgument("--memory-interval: expected a duration above 0");
-  }
-  auto hash = AppContentHash(app.root);
-  if (!hash.ok()) return hash.status();
-  m.options.content_hash = *hash;
-  auto store = SqliteMemoryStore::Open(app.root / ".squall" / "storage.db", loop);
-  if (!store.ok()) return store.status();
-  m.store = std::move(*store);
-  LogInfo(kCategory, "memory: host and worker sampled every {} ms, steady after {} s; app content {}",
-          std::chrono::duration_cast<std::chrono::milliseconds>(m.options.interval).count(),
-          std::chrono::duration_cast<std::chrono::seconds>(m.options.warmup).count(), *hash);
-  return m;
 }
 
 // The app setting SQUALL_HOST_VERSION as it is now (local.settings.json Values, then the
@@ -323,7 +291,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     }
   }
   // Memory samples are the platform's own record: always in the embedded file.
-  auto memory = ConfigureMemory(flags, *app, loop);
+  auto memory = ConfigureMemory(flags.durations, *app, loop);
   if (!memory.ok()) {
     fmt::print(stderr, "squall: {}\n", memory.status().message());
     return memory.status().code() == StatusCode::kInvalidArgument ? kExitConfig : kExitFailure;

@@ -16,6 +16,8 @@ int RunStart(const StartOptions& options) {
   run.queue_lease_seconds = options.queue_lease_seconds;
   run.cpus = options.cpus;
   run.memory_mb = options.memory_mb;
+  run.sample_memory = true;
+  run.memory_durations = options.memory_durations;
   return RunHost(run);
 }
 

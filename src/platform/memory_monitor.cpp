@@ -22,13 +22,19 @@ double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace
 
-MemoryMonitor::MemoryMonitor(Clock& clock, InstanceManager& instances, TagSource tags,
+MemoryMonitor::MemoryMonitor(Clock& clock, Sampler sampler, TagSource tags,
                              MemorySampleStore* store, MemoryMonitorOptions options)
     : clock_(clock),
-      instances_(instances),
+      sampler_(std::move(sampler)),
       tags_(std::move(tags)),
       store_(store),
       options_(std::move(options)) {}
+
+MemoryMonitor::MemoryMonitor(Clock& clock, InstanceManager& instances, TagSource tags,
+                             MemorySampleStore* store, MemoryMonitorOptions options)
+    : MemoryMonitor(
+          clock, [&instances] { return instances.SampleMemory(); }, std::move(tags), store,
+          std::move(options)) {}
 
 MemoryMonitor::~MemoryMonitor() {
   *alive_ = false;
@@ -161,7 +167,7 @@ void MemoryMonitor::Tick() {
 
 void MemoryMonitor::SampleNow() {
   MonoTime began = clock_.Now();
-  std::vector<InstanceMemoryReading> readings = instances_.SampleMemory();
+  std::vector<InstanceMemoryReading> readings = sampler_();
   MonoTime now = clock_.Now();
   if (sampling_seconds_) sampling_seconds_->Observe(Seconds(now - began));
   WallTime wall = clock_.WallNow();

@@ -48,8 +48,13 @@ struct MemoryInstanceTag {
 class MemoryMonitor {
  public:
   using TagSource = std::function<std::vector<MemoryInstanceTag>()>;
+  // One reading per instance (InstanceManager::SampleMemory, or one host's own processes).
+  using Sampler = std::function<std::vector<InstanceMemoryReading>()>;
 
   // store may be null (nothing kept between runs; every step logged once per run).
+  MemoryMonitor(Clock& clock, Sampler sampler, TagSource tags, MemorySampleStore* store,
+                MemoryMonitorOptions options);
+  // Samples the instances the manager runs.
   MemoryMonitor(Clock& clock, InstanceManager& instances, TagSource tags, MemorySampleStore* store,
                 MemoryMonitorOptions options);
   ~MemoryMonitor();  // cancels the timer and removes its metrics callbacks
@@ -73,7 +78,7 @@ class MemoryMonitor {
   void Announce(bool regression, const std::string& line) const;
 
   Clock& clock_;
-  InstanceManager& instances_;
+  Sampler sampler_;
   TagSource tags_;
   MemorySampleStore* store_;
   MemoryMonitorOptions options_;

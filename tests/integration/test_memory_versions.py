@@ -161,6 +161,27 @@ class MemoryVersionsTest(SquallTestCase):
         self.assertEqual(self.regression_logs(app), [])
         app.stop()
 
+    def test_one_host_without_a_plan_keeps_the_record_too(self):
+        # `squall start APP` without --plan samples its own process and its worker. The host
+        # runs under the version name SQUALL_HOST_RUNNING_VERSION gives it (what `squall versions`
+        # sets for the builds it starts), so two runs stand for an upgrade of squall between them.
+        app = self.make_app("tests/apps/memory-versions")
+        one_host = ["--memory-interval", "200ms", "--memory-warmup", "1s"]
+        app.start(*one_host, env={**self.env, "SQUALL_HOST_RUNNING_VERSION": "1.0.0"})
+        first = self.baseline(self.wait_baseline(app, "1.0.0"), "1.0.0")
+        self.assertGreater(first["hostBytes"], 0, first)
+        self.assertGreater(first["workerBytes"], 0, first)
+        app.stop()
+        app.start(*one_host, env={**self.env, "SQUALL_HOST_RUNNING_VERSION": "2.0.0"})
+        report = self.wait_baseline(app, "2.0.0")
+        self.assertEqual(report["regressions"], 1, report)
+        step = report["changes"][-1]
+        self.assertEqual((step["from"]["hostVersion"], step["to"]["hostVersion"]), ("1.0.0", "2.0.0"))
+        self.assertGreater(step["deltaBytes"], 40 * MIB, step)
+        self.assertLess(step["deltaBytes"], 70 * MIB, step)
+        app.wait_log(category="Platform.Memory", contains="memory regression", timeout=10)
+        app.stop()
+
     def test_a_pin_that_is_not_installed_is_a_config_error(self):
         app = self.make_app("tests/apps/memory-versions")
         self.pin(app, "9.9.9")
