@@ -72,12 +72,66 @@ std::vector<ProcStat> ScanProcesses() {
   return all;
 }
 
+namespace {
+
+std::optional<ProcStat> ReadProcStat(pid_t pid) {
+  auto text = ReadFileText("/proc/" + std::to_string(pid) + "/stat");
+  return text ? ParseProcStat(*text) : std::nullopt;
+}
+
+// The pids in /proc/<pid>/task/<tid>/children of every thread of pid (a child is listed under
+// the thread that forked it).
+std::vector<pid_t> ChildrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  std::error_code ec;
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+    auto text = ReadFileText(task.path() / "children");
+    if (!text) continue;
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+      auto space = rest.find(' ');
+      std::string_view token = rest.substr(0, space);
+      pid_t child = 0;
+      if (std::from_chars(token.data(), token.data() + token.size(), child).ec == std::errc()) {
+        children.push_back(child);
+      }
+      if (space == std::string_view::npos) break;
+      rest.remove_prefix(space + 1);
+    }
+  }
+  return children;
+}
+
+bool KernelListsChildren() {
+  static const bool listed = [] {
+    const std::string self = std::to_string(::getpid());
+    return ReadFileText("/proc/" + self + "/task/" + self + "/children").has_value();
+  }();
+  return listed;
+}
+
+}  // namespace
+
+std::vector<ProcStat> ReadProcessTree(pid_t root) {
+  if (!KernelListsChildren()) return ProcessTree(root, ScanProcesses());
+  std::vector<ProcStat> tree;
+  auto first = ReadProcStat(root);
+  if (!first) return tree;
+  tree.push_back(*first);
+  for (std::size_t next = 0; next < tree.size(); ++next) {
+    for (pid_t child : ChildrenOf(tree[next].pid)) {
+      if (auto st = ReadProcStat(child)) tree.push_back(*st);  // else it ended meanwhile
+    }
+  }
+  return tree;
+}
+
 ProcessTreeUsage ReadProcessTreeUsage(pid_t root) {
-  std::vector<ProcStat> all = ScanProcesses();
   ProcessTreeUsage usage;
   static const long page = sysconf(_SC_PAGESIZE);
   static const long ticks = sysconf(_SC_CLK_TCK);
-  for (const auto& p : ProcessTree(root, all)) {
+  for (const auto& p : ReadProcessTree(root)) {
     usage.pids.push_back(p.pid);
     usage.memory_bytes += p.rss_pages * page;
     usage.cpu_seconds += static_cast<double>(p.cpu_ticks) / static_cast<double>(ticks);

@@ -531,9 +531,9 @@ std::vector<InstanceMemoryReading> LocalInstanceManager::SampleMemory() const {
   }
   std::vector<InstanceMemoryReading> out;
   if (live.empty()) return out;
-  std::vector<ProcStat> all = ScanProcesses();  // once for every instance
   for (const auto& l : live) {
-    HostAndWorkerMemory m = ReadHostAndWorkerMemory(l.pid, all);
+    // Only the instance's own processes are read (not all of /proc).
+    HostAndWorkerMemory m = ReadHostAndWorkerMemory(l.pid, ReadProcessTree(l.pid));
     if (!m.found) continue;  // it ended meanwhile
     InstanceMemoryReading r;
     r.id = l.id;

@@ -21,7 +21,8 @@ struct HostAndWorkerMemory {
   ProcessMemory worker;  // processes == 0: the host has no worker right now
   bool found = false;    // false: the host is not among `all`
 };
-// host = root; worker = every descendant of root.
+// host = root; worker = every descendant of root. `all` holds at least root's tree
+// (ScanProcesses(), or ReadProcessTree(root)).
 HostAndWorkerMemory ReadHostAndWorkerMemory(pid_t root, const std::vector<ProcStat>& all);
 
 }  // namespace squall

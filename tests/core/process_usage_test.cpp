@@ -2,6 +2,11 @@
 #include "core/process_usage.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 
 namespace squall {
 namespace {
@@ -47,6 +52,49 @@ TEST(ProcessTree, HostWorkerAndGrandchildren) {
   EXPECT_EQ(tree[1].pid, 300);
   EXPECT_EQ(tree[2].pid, 301);
   EXPECT_TRUE(ProcessTree(999, all).empty());
+}
+
+// The real /proc: a child that forks a grandchild (the worker and its child), read from the
+// kernel's children lists, agrees with the full scan. Synchronised by a pipe, not by sleeping.
+TEST(ReadProcessTree, FindsChildrenAndGrandchildrenLikeTheFullScan) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pid_t grandchild = fork();
+    if (grandchild == 0) {
+      pause();
+      _exit(0);
+    }
+    (void)!write(ready[1], &grandchild, sizeof grandchild);
+    pause();
+    _exit(0);
+  }
+  pid_t grandchild = 0;
+  ASSERT_EQ(read(ready[0], &grandchild, sizeof grandchild), static_cast<ssize_t>(sizeof grandchild));
+  close(ready[0]);
+  close(ready[1]);
+
+  auto pids = [](const std::vector<ProcStat>& tree) {
+    std::vector<pid_t> out;
+    for (const auto& p : tree) out.push_back(p.pid);
+    return out;
+  };
+  std::vector<pid_t> direct = pids(ReadProcessTree(getpid()));
+  std::vector<pid_t> scanned = pids(ProcessTree(getpid(), ScanProcesses()));
+  kill(grandchild, SIGKILL);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+
+  ASSERT_FALSE(direct.empty());
+  EXPECT_EQ(direct.front(), getpid());
+  EXPECT_NE(std::find(direct.begin(), direct.end(), child), direct.end());
+  EXPECT_NE(std::find(direct.begin(), direct.end(), grandchild), direct.end());
+  std::sort(direct.begin(), direct.end());
+  std::sort(scanned.begin(), scanned.end());
+  EXPECT_EQ(direct, scanned);
+  EXPECT_TRUE(ReadProcessTree(-1).empty());
 }
 
 }  // namespace
