@@ -80,22 +80,25 @@ void WorkerSupervisor::LaunchLocked(std::unique_lock<std::mutex>& lock) {
                                   if (auto a = alive.lock(); a && *a) OnInitTimeout(generation);
                                 });
   lock.unlock();
-  ProbeLoop(generation);
+  ProbeLoop(generation, options_.probe_first_interval);
   lock.lock();
 }
 
-void WorkerSupervisor::ProbeLoop(std::uint64_t generation) {
+void WorkerSupervisor::ProbeLoop(std::uint64_t generation, Duration next_wait) {
   int port;
   {
     std::lock_guard lock(mu_);
     if (state_ != State::kStarting || endpoint_.generation != generation) return;
     port = endpoint_.port;
   }
-  launcher_.Probe(port, [this, alive = std::weak_ptr<bool>(alive_), generation](bool ok) {
+  launcher_.Probe(port, [this, alive = std::weak_ptr<bool>(alive_), generation,
+                         next_wait](bool ok) {
     if (auto a = alive.lock(); !a || !*a) return;
     if (ok) return OnReady(generation);
-    clock_.Schedule(options_.probe_interval, [this, alive, generation] {
-      if (auto a = alive.lock(); a && *a) ProbeLoop(generation);
+    const Duration wait = std::min(next_wait, options_.probe_interval);
+    const Duration after = std::min(wait + wait / 4, options_.probe_interval);
+    clock_.Schedule(wait, [this, alive, generation, after] {
+      if (auto a = alive.lock(); a && *a) ProbeLoop(generation, after);
     });
   });
 }

@@ -48,6 +48,11 @@ struct WorkerSupervisorOptions {
   Duration backoff_max = std::chrono::seconds(60);
   // A worker that stayed up this long resets the backoff to its initial value.
   Duration healthy_after = std::chrono::seconds(60);
+  // The worker's port is probed first after probe_first_interval, each wait a quarter longer
+  // than the one before, up to probe_interval: a C++ worker listens ~1 ms after it starts and
+  // a Python one ~85 ms, and a fixed 20 ms made the probe most of a fast worker's cold start.
+  // A probe is a loopback connect (tens of microseconds).
+  Duration probe_first_interval = std::chrono::milliseconds(1);
   Duration probe_interval = std::chrono::milliseconds(20);
   Duration stop_grace = std::chrono::seconds(5);
   std::size_t max_waiters = 10000;
@@ -89,7 +94,7 @@ class WorkerSupervisor {
     TimerId timer = kNoTimer;
   };
   void LaunchLocked(std::unique_lock<std::mutex>& lock);
-  void ProbeLoop(std::uint64_t generation);
+  void ProbeLoop(std::uint64_t generation, Duration next_wait);
   void OnReady(std::uint64_t generation);
   void OnInitTimeout(std::uint64_t generation);
   void OnExit(std::uint64_t generation, const std::string& how);

@@ -123,6 +123,7 @@ WorkerSupervisorOptions TestOptions() {
   o.backoff_initial = 1s;
   o.backoff_max = 60s;
   o.healthy_after = 60s;
+  o.probe_first_interval = 20ms;  // most tests: a fixed interval (the backoff has its own test)
   o.probe_interval = 20ms;
   o.stop_grace = 5s;
   return o;
@@ -245,6 +246,42 @@ TEST_F(WorkerSupervisorTest, ReprobesEveryProbeIntervalUntilListening) {
   std::size_t probes = launcher_.probe_times.size();
   clock_.Advance(10s);
   EXPECT_EQ(launcher_.probe_times.size(), probes);
+}
+
+TEST_F(WorkerSupervisorTest, ProbesSoonAfterTheStartThenBackOffToTheInterval) {
+  WorkerSupervisorOptions o = TestOptions();
+  o.probe_first_interval = 1ms;
+  o.probe_interval = 20ms;
+  supervisor_ = std::make_unique<WorkerSupervisor>(clock_, launcher_, o);
+  launcher_.listening = false;
+  sup().Start();
+  clock_.Advance(6ms);
+  // Each wait a quarter longer: 1, 1.25, 1.5625, 1.953125 ms.
+  ASSERT_EQ(launcher_.probe_times.size(), 5u);
+  EXPECT_EQ(launcher_.probe_times[1], T(1ms));
+  EXPECT_EQ(launcher_.probe_times[2], T(2250us));
+  EXPECT_EQ(launcher_.probe_times[3], T(3812500ns));
+  EXPECT_EQ(launcher_.probe_times[4], T(5765625ns));
+  // A worker that listens from now on is seen at the next probe, 2.44 ms later, not 20 ms.
+  launcher_.listening = true;
+  clock_.Advance(2441406ns);
+  EXPECT_EQ(sup().state(), State::kReady);
+}
+
+TEST_F(WorkerSupervisorTest, AWorkerThatNeverListensIsProbedEveryProbeInterval) {
+  WorkerSupervisorOptions o = TestOptions();
+  o.probe_first_interval = 1ms;
+  o.probe_interval = 20ms;
+  supervisor_ = std::make_unique<WorkerSupervisor>(clock_, launcher_, o);
+  launcher_.listening = false;
+  sup().Start();
+  clock_.Advance(2s);
+  const auto& t = launcher_.probe_times;
+  // ~14 probes while the waits grow to 20 ms (96 ms), then one per 20 ms.
+  ASSERT_GT(t.size(), 100u);
+  EXPECT_LE(t.size(), 112u);  // a fixed 1 ms would be 2000
+  EXPECT_EQ(t[t.size() - 1] - t[t.size() - 2], 20ms);
+  EXPECT_EQ(sup().state(), State::kStarting);
 }
 
 TEST_F(WorkerSupervisorTest, WhenReadyAnswersAtOnceWhenReady) {
