@@ -169,7 +169,7 @@ steps = [
     ("decision", "host_seen", "decision → platform sees the host up (probe; the request goes to it)"),
     ("host", "worker_started", "host up → worker started"),
     ("worker_started", "worker_listening", "worker started → worker's own 'listening' line"),
-    ("worker_listening", "worker_ready", "worker listening → host sees it ready (the host's 20 ms probe)"),
+    ("worker_listening", "worker_ready", "worker listening → host sees it ready (the host's probe of the worker's port)"),
     ("worker_ready", "response", "worker ready (host) → client has the response"),
     ("worker_ready", "ready", "worker ready (host) → platform marks the instance ready"),
 ]
