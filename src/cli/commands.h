@@ -24,6 +24,9 @@ struct StartOptions {
   int memory_mb = 0;  // 0 = unknown
   // --memory-interval / --memory-warmup as given (the memory sampler's).
   std::map<std::string, std::string> memory_durations;
+  // With a plan: the front door hands client connections to instances with room
+  // (--no-direct-connections: it proxies every request).
+  bool direct_connections = true;
 };
 int RunStart(const StartOptions& options);
 

@@ -22,7 +22,9 @@
 #include "core/signals.h"
 #include "host/child_process.h"
 #include "host/function_host.h"
+#include "host/instance_direct_connections.h"
 #include "host/local_worker_launcher.h"
+#include "http/connection_exchange.h"
 #include "http/http_message.h"
 #include "http/http_server.h"
 #include "platform/memory_monitor.h"
@@ -164,6 +166,21 @@ int RunHost(const HostRunOptions& options) {
   server_options.idle_timeout = timeout;
   server_options.body_timeout = timeout;
   HttpServer server(loop, *clock, **host, server_options);
+  // Under a platform with direct connections: client connections handed over by the front door
+  // are served here (instance_direct_connections.h).
+  std::unique_ptr<InstanceDirectConnections> direct;
+  const char* exchange = std::getenv("SQUALL_PLATFORM_EXCHANGE");
+  const char* exchange_token = std::getenv("SQUALL_PLATFORM_EXCHANGE_TOKEN");
+  if (!options.instance_id.empty() && exchange && *exchange && exchange_token) {
+    auto channel = ExchangeChannel::Connect(loop, exchange);
+    if (channel.ok()) {
+      direct = std::make_unique<InstanceDirectConnections>(
+          *clock, server, **host, std::move(*channel), exchange_token, options.instance_id);
+      server.SetSteering(direct.get());
+    } else {
+      LogWarn("Host", "direct connections off: {}", channel.status().message());
+    }
+  }
   auto bound = server.Listen(options.listen_address, port);
   if (!bound.ok()) {
     fmt::print(stderr, "squall: {}\n", bound.status().message());
@@ -218,11 +235,13 @@ int RunHost(const HostRunOptions& options) {
     memory->Start();
   }
   (*host)->Start();
+  if (direct) direct->Start();
   (*host)->concurrency().Start((*triggers)->snapshot_store());
   (*triggers)->Start();
   OnTerminationSignal(loop, [&](int sig) {
     LogInfo("Host", "signal {} received: stopping", sig);
     if (memory) memory->Stop();
+    if (direct) direct->Stop();
     server.Close();
     (*triggers)->Stop();
     // The host lets running invocations finish; then their messages settle (a delete lost

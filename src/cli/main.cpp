@@ -62,6 +62,11 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--max-burst", plan.max_burst, "Premium maximum burst");
   start_cmd->add_option("--scale-limit", plan.scale_limit, "functionAppScaleLimit: 0 = none, else 1..plan maximum");
   start_cmd->add_option("--instances", plan.instances, "Dedicated: the fixed instance count");
+  bool no_direct = false;
+  auto* no_direct_opt = start_cmd->add_flag(
+      "--no-direct-connections", no_direct,
+      "With a plan: the front door proxies every request instead of handing client connections "
+      "to instances with room");
   start_cmd->add_option("--prices", plan.prices_file,
                         "A JSON price table; the platform then exports the cost of its usage "
                         "(examples/prices/azure-example.json)");
@@ -189,6 +194,7 @@ int main(int argc, char** argv) {
 
   if (*start_cmd) {
     start.port_given = port_opt->count() > 0;
+    start.direct_connections = !no_direct;
     bool plan_flags = false;
     for (auto& [flag, opt] : duration_opts) {
       if (opt->count() == 0) continue;
@@ -200,7 +206,7 @@ int main(int argc, char** argv) {
         plan_flags = true;
       }
     }
-    plan_flags = plan_flags || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
+    plan_flags = plan_flags || no_direct_opt->count() > 0 || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
                  plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;
     if (plan_opt->count() > 0) {
       if (start_cpus->count() > 0 || start_memory->count() > 0) {

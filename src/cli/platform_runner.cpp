@@ -23,6 +23,7 @@
 #include "platform/host_version_watcher.h"
 #include "platform/local_instance_manager.h"
 #include "platform/platform.h"
+#include "platform/platform_direct_connections.h"
 #include "platform/trigger_monitor.h"
 #include "storage/file_change_watcher.h"
 #include "storage/sqlite_memory_store.h"
@@ -32,6 +33,7 @@
 #include <thread>
 #include "scale/duration_flag.h"
 #include "scale/scale_groups.h"
+#include "scale/scale_policy.h"
 
 namespace squall::cli {
 
@@ -306,6 +308,25 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   HttpServerOptions server_options;
   server_options.max_body_bytes = app->host.http.max_request_body_bytes;
   HttpServer server(loop, *clock, platform, server_options);
+  // Direct connections: the front door hands client connections to instances with room and
+  // leaves the path (platform_direct_connections.h).
+  DirectConnectionOptions direct_options;
+  direct_options.room_per_instance = HttpTargetPerInstance(options.scale.plan, options.scale.app);
+  direct_options.draining = [&platform] { return platform.draining(); };
+  direct_options.on_answered = [&platform](const std::string& target, int status,
+                                           Duration latency) {
+    platform.OnDirectAnswered(target, status, latency);
+  };
+  PlatformDirectConnections direct(loop, server, platform.front_door(), direct_options);
+  if (start.direct_connections) {
+    if (Status listening = direct.Listen(); listening.ok()) {
+      manager.SetHostEnvironment("SQUALL_PLATFORM_EXCHANGE", direct.name());
+      manager.SetHostEnvironment("SQUALL_PLATFORM_EXCHANGE_TOKEN", direct.token());
+      server.SetSteering(&direct);
+    } else {
+      LogWarn(kCategory, "direct connections off: {}", listening.message());
+    }
+  }
   auto bound = server.Listen(start.listen_address, port);
   if (!bound.ok()) {
     fmt::print(stderr, "squall: {}\n", bound.status().message());
@@ -349,6 +370,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     LogInfo(kCategory, "signal {} received: stopping every instance", sig);
     stopping = true;
     server.Close();
+    direct.Close();
     trigger_monitor.Stop();
     version_watcher.Stop();
     platform.Stop();

@@ -9,6 +9,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <unordered_set>
@@ -34,21 +39,46 @@ class Session;
 struct SessionRegistry {
   std::mutex mu;
   std::unordered_set<Session*> sessions;
+  std::atomic<ConnectionSteering*> steering{nullptr};  // nulled when the server goes
+  std::atomic<bool> returning{false};                   // ReturnDirectConnections
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, HttpHandler& handler, const HttpServerOptions& options,
-          Clock& clock, std::shared_ptr<SessionRegistry> registry)
+          Clock& clock, std::shared_ptr<SessionRegistry> registry, bool direct = false,
+          std::string_view pending = {})
       : socket_(std::move(socket)), handler_(handler), options_(options), clock_(clock),
-        registry_(std::move(registry)) {
+        registry_(std::move(registry)), direct_(direct) {
+    if (!pending.empty()) {
+      auto into = buffer_.prepare(pending.size());
+      std::memcpy(into.data(), pending.data(), pending.size());
+      buffer_.commit(pending.size());
+    }
     std::lock_guard lock(registry_->mu);
     registry_->sessions.insert(this);
   }
 
   ~Session() {
-    std::lock_guard lock(registry_->mu);
-    registry_->sessions.erase(this);
+    {
+      std::lock_guard lock(registry_->mu);
+      registry_->sessions.erase(this);
+    }
+    if (direct_ && !detached_) {
+      if (auto* steering = registry_->steering.load()) steering->DirectClosed();
+    }
+  }
+
+  bool direct() const { return direct_; }
+
+  // ReturnDirectConnections: a direct connection waiting for a request leaves now.
+  void RequestReturn() {
+    net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->detached_ || !self->waiting_header_) return;  // returns after its response
+      self->return_requested_ = true;
+      beast::error_code ignored;
+      self->socket_.cancel(ignored);  // OnHeader sees operation_aborted, or the request it read
+    });
   }
 
   void Start() {
@@ -77,6 +107,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void ClearDeadline() { deadline_.store(0, std::memory_order_relaxed); }
 
   void ReadHeader() {
+    if (direct_ && registry_->returning.load()) {
+      if (auto* steering = registry_->steering.load()) {
+        if (auto sink = steering->ReturnSink()) return Detach(sink, {});
+      }
+    }
+    waiting_header_ = true;
     parser_.emplace();
     parser_->body_limit(options_.max_body_bytes);
     parser_->header_limit(options_.max_header_bytes);
@@ -87,6 +123,15 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnHeader(beast::error_code ec) {
+    waiting_header_ = false;
+    if (ec == net::error::operation_aborted && return_requested_) {
+      return_requested_ = false;
+      if (auto* steering = registry_->steering.load()) {
+        if (auto sink = steering->ReturnSink()) return Detach(sink, {});
+      }
+      return ReadHeader();  // nowhere to go: keep serving it
+    }
+    return_requested_ = false;
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
     if (auto expect = req[beast_http::field::expect];
@@ -133,6 +178,21 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     version_ = static_cast<int>(msg.version());
     HttpRequest request = FromBeast(std::move(msg));
+    if (direct_ || first_) {
+      first_ = false;
+      if (auto* steering = registry_->steering.load()) {
+        if (auto sink = steering->Steer(request, direct_)) {
+          std::string pending = SerializeRequestHead(request);
+          if (!keep_alive_) pending.insert(pending.size() - 2, "Connection: close\r\n");
+          pending += request.body;
+          return Detach(sink, std::move(pending));
+        }
+      }
+      if (direct_) {
+        target_ = request.target;
+        request_end_ = clock_.Now();
+      }
+    }
     // Captures one shared_ptr only, so std::function keeps it inline (no allocation).
     auto responder = [self = shared_from_this()](HttpResponse response) {
       auto exec = self->socket_.get_executor();
@@ -155,6 +215,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response.status < 200 || response.status == 204 || response.status == 304) {
       response.body.clear();  // these carry no body
     }
+    if (direct_) {
+      if (auto* steering = registry_->steering.load()) {
+        steering->DirectAnswered(target_, response.status, clock_.Now() - request_end_);
+      }
+    }
     head_ = SerializeResponseHead(response, version, keep_alive);
     body_ = std::move(response.body);
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
@@ -165,6 +230,22 @@ class Session : public std::enable_shared_from_this<Session> {
                        if (ec || !keep_alive) return self->Close();
                        self->ReadHeader();
                      });
+  }
+
+  // Hands the socket, and what was read from it but not answered, to `sink`.
+  void Detach(const ConnectionSteering::Sink& sink, std::string pending) {
+    ClearDeadline();
+    auto data = buffer_.data();
+    pending.append(static_cast<const char*>(data.data()), data.size());
+    buffer_.consume(buffer_.size());
+    beast::error_code ec;
+    int fd = socket_.release(ec);
+    if (ec || fd < 0) {
+      LogWarn("Http", "cannot hand a connection over: {}", ec.message());
+      return Close();
+    }
+    detached_ = true;
+    sink(DetachedConnection{fd, std::move(pending)});
   }
 
   void Close() {
@@ -187,6 +268,14 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;  // of the request being answered
   int version_ = 11;
   bool replied_ = false;
+  // Steering (members below are touched on the connection's executor only).
+  const bool direct_;
+  bool first_ = true;              // no request read yet: the first is offered to the steering
+  bool detached_ = false;          // the socket went to another process
+  bool waiting_header_ = false;    // parked in async_read_header
+  bool return_requested_ = false;  // RequestReturn cancelled that read
+  std::string target_;             // direct: of the request being answered
+  MonoTime request_end_{};
 };
 
 }  // namespace
@@ -251,7 +340,49 @@ HttpServer::HttpServer(EventLoop& loop, Clock& clock, HttpHandler& handler,
 
 HttpServer::~HttpServer() {
   Close();
+  impl_->registry->steering.store(nullptr);
   impl_->clock.Cancel(impl_->sweep_timer);
+}
+
+void HttpServer::SetSteering(ConnectionSteering* steering) {
+  impl_->registry->steering.store(steering);
+}
+
+void HttpServer::Adopt(DetachedConnection connection, bool direct) {
+  auto& impl = *impl_;
+  tcp::socket socket(ConnectionExecutor(impl.loop));
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  beast::error_code ec;
+  if (::getsockname(connection.fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ec = beast::error_code(errno, boost::system::system_category());
+  } else {
+    socket.assign(addr.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), connection.fd, ec);
+  }
+  if (ec) {
+    LogWarn("Http", "cannot take over a connection: {}", ec.message());
+    ::close(connection.fd);
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  if (impl.sweep_timer == kNoTimer && !impl.closed) impl.ScheduleSweep();
+  std::make_shared<Session>(std::move(socket), impl.handler, impl.options, impl.clock,
+                            impl.registry, direct, connection.pending)
+      ->Start();
+}
+
+void HttpServer::ReturnDirectConnections(bool on) {
+  impl_->registry->returning.store(on);
+  if (!on) return;
+  std::vector<std::shared_ptr<Session>> direct;
+  {
+    std::lock_guard lock(impl_->registry->mu);
+    for (Session* s : impl_->registry->sessions) {
+      if (!s->direct()) continue;
+      if (auto strong = s->weak_from_this().lock()) direct.push_back(std::move(strong));
+    }
+  }
+  for (auto& s : direct) s->RequestReturn();
 }
 
 StatusOr<int> HttpServer::Listen(const std::string& address, int port) {

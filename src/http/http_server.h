@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,36 @@ struct HttpServerOptions {
   Duration sweep_interval = std::chrono::milliseconds(250);
 };
 
+// A connection leaving this server for another process: its socket, and what it sent that was
+// not answered here (the request being steered, written again, then whatever followed it).
+struct DetachedConnection {
+  int fd = -1;  // owned by whoever receives it
+  std::string pending;
+};
+
+// Lets another process serve a connection (the platform's direct connections: the front door
+// hands a client's connection to an instance, which hands it back to drain or for a platform
+// path). Called on the connection's executor, before the handler sees the request: for the
+// first request of every connection, and for every request of a connection adopted as direct.
+// Must outlive the server.
+class ConnectionSteering {
+ public:
+  using Sink = std::function<void(DetachedConnection)>;
+  virtual ~ConnectionSteering() = default;
+  // A sink that takes the connection (the server detaches it and calls the sink once), or an
+  // empty function to serve the request here.
+  virtual Sink Steer(const HttpRequest& request, bool direct) = 0;
+  // Where a direct connection goes when ReturnDirectConnections is on and it is idle; empty:
+  // it stays.
+  virtual Sink ReturnSink() { return {}; }
+  // A direct connection ended here (the client or a deadline closed it), not detached.
+  virtual void DirectClosed() {}
+  // A request answered on a direct connection: its target, status and time from the end of
+  // the request to the response.
+  virtual void DirectAnswered(const std::string& /*target*/, int /*status*/,
+                              Duration /*latency*/) {}
+};
+
 class HttpServer {
  public:
   HttpServer(EventLoop& loop, Clock& clock, HttpHandler& handler, HttpServerOptions options);
@@ -34,6 +65,15 @@ class HttpServer {
   StatusOr<int> Listen(const std::string& address, int port);
   // Stops accepting; open connections finish their current request and close.
   void Close();
+
+  // Set before Listen or Adopt; null = no steering.
+  void SetSteering(ConnectionSteering* steering);
+  // Serves a connection another process handed over, as if `pending` had been read from it.
+  // direct: every request is offered to the steering (an instance's direct connection).
+  void Adopt(DetachedConnection connection, bool direct);
+  // While on, direct connections leave through ConnectionSteering::ReturnSink as soon as they
+  // are idle (now, for those waiting for a request; after their response, for the others).
+  void ReturnDirectConnections(bool on);
 
  private:
   struct Impl;

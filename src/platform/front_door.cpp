@@ -50,20 +50,21 @@ FrontDoor::Routes::value_type* FrontDoor::PickLocked() {
   if (routes.empty()) return nullptr;
   // Round-robin among the least loaded, so equal instances share the work (no allocation: this
   // runs for every request).
-  int best = routes.begin()->second.inflight;
+  int best = routes.begin()->second.inflight + routes.begin()->second.direct;
   std::size_t ties = 0;
   for (const auto& [id, r] : routes) {
-    if (r.inflight < best) {
-      best = r.inflight;
+    const int load = r.inflight + r.direct;
+    if (load < best) {
+      best = load;
       ties = 1;
-    } else if (r.inflight == best) {
+    } else if (load == best) {
       ++ties;
     }
   }
   std::size_t pick = rr_++ % ties;
   auto it = routes.begin();
   for (;; ++it) {
-    if (it->second.inflight == best && pick-- == 0) break;
+    if (it->second.inflight + it->second.direct == best && pick-- == 0) break;
   }
   ++it->second.inflight;
   ++running_;
@@ -232,6 +233,7 @@ void FrontDoor::Remove(const std::string& instance_id) {
     auto it = routes->find(instance_id);
     if (it == routes->end()) continue;
     if (it->second.inflight > 0) removed_inflight_[instance_id] += it->second.inflight;
+    if (it->second.direct > 0) removed_direct_[instance_id] += it->second.direct;
     routes->erase(it);
   }
 }
@@ -266,14 +268,67 @@ void FrontDoor::OnBufferTimer() {
   }
 }
 
+std::optional<std::string> FrontDoor::PickDirect(
+    int room, const std::function<bool(const std::string&)>& reachable) {
+  std::function<void()> hook;
+  std::optional<std::string> picked;
+  {
+    std::lock_guard lock(mu_);
+    Route* best = nullptr;
+    const std::string* best_id = nullptr;
+    for (auto& [id, r] : ready_) {
+      const int load = r.inflight + r.direct;
+      if (load >= room || !reachable(id)) continue;
+      if (best == nullptr || load < best->inflight + best->direct) {
+        best = &r;
+        best_id = &id;
+      }
+    }
+    if (best == nullptr) return std::nullopt;
+    ++best->direct;
+    ++direct_total_;
+    picked = *best_id;
+    int held = running_ + static_cast<int>(buffer_.size()) + direct_total_;
+    peak_ = std::max(peak_, held);
+    if (load_armed_ && held > load_above_) {
+      load_armed_ = false;
+      hook = load_hook_;
+    }
+  }
+  if (hook) hook();
+  return picked;
+}
+
+void FrontDoor::DirectEnded(const std::string& instance_id, int count) {
+  std::lock_guard lock(mu_);
+  auto end = [&](int& n) {
+    int taken = std::min(n, count);
+    n -= taken;
+    direct_total_ -= taken;
+  };
+  if (auto it = ready_.find(instance_id); it != ready_.end()) return end(it->second.direct);
+  if (auto it = starting_.find(instance_id); it != starting_.end()) return end(it->second.direct);
+  if (auto it = removed_direct_.find(instance_id); it != removed_direct_.end()) {
+    end(it->second);
+    if (it->second <= 0) removed_direct_.erase(it);
+  }
+}
+
+int FrontDoor::DirectConnections(const std::string& instance_id) const {
+  std::lock_guard lock(mu_);
+  if (auto it = ready_.find(instance_id); it != ready_.end()) return it->second.direct;
+  auto r = removed_direct_.find(instance_id);
+  return r == removed_direct_.end() ? 0 : r->second;
+}
+
 int FrontDoor::HttpInflight() const {
   std::lock_guard lock(mu_);
-  return running_ + static_cast<int>(buffer_.size());
+  return running_ + static_cast<int>(buffer_.size()) + direct_total_;
 }
 
 int FrontDoor::TakePeakInflight() {
   std::lock_guard lock(mu_);
-  int now = running_ + static_cast<int>(buffer_.size());
+  int now = running_ + static_cast<int>(buffer_.size()) + direct_total_;
   int peak = std::max(peak_, now);
   peak_ = now;
   return peak;
@@ -281,10 +336,16 @@ int FrontDoor::TakePeakInflight() {
 
 int FrontDoor::Inflight(const std::string& instance_id) const {
   std::lock_guard lock(mu_);
-  if (auto it = ready_.find(instance_id); it != ready_.end()) return it->second.inflight;
-  if (auto it = starting_.find(instance_id); it != starting_.end()) return it->second.inflight;
+  if (auto it = ready_.find(instance_id); it != ready_.end()) {
+    return it->second.inflight + it->second.direct;
+  }
+  if (auto it = starting_.find(instance_id); it != starting_.end()) {
+    return it->second.inflight + it->second.direct;
+  }
   auto r = removed_inflight_.find(instance_id);
-  return r == removed_inflight_.end() ? 0 : r->second;
+  auto d = removed_direct_.find(instance_id);
+  return (r == removed_inflight_.end() ? 0 : r->second) +
+         (d == removed_direct_.end() ? 0 : d->second);
 }
 
 std::size_t FrontDoor::Buffered() const {

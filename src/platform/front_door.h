@@ -79,7 +79,19 @@ class FrontDoor final : public HttpHandler {
   // Set before serving; not owned.
   void SetObserver(FrontDoorObserver* observer) { observer_ = observer; }
 
-  // HTTP requests the app holds: buffered + running. The HTTP scaling metric.
+  // Direct connections (platform/platform_direct_connections.h): a client connection handed to
+  // an instance counts there as one request in flight until it closes or comes back. Picks the
+  // ready instance with the fewest requests in flight, direct connections included, among those
+  // `reachable` accepts, if it holds fewer than `room`; counts the connection on it. nullopt:
+  // the front door keeps the connection.
+  std::optional<std::string> PickDirect(int room,
+                                        const std::function<bool(const std::string&)>& reachable);
+  // `count` direct connections of the instance closed or came back.
+  void DirectEnded(const std::string& instance_id, int count = 1);
+  int DirectConnections(const std::string& instance_id) const;
+
+  // HTTP requests the app holds: buffered + running (+ direct connections). The HTTP scaling
+  // metric.
   int HttpInflight() const;
   // The most requests held at once since the previous call (at least HttpInflight() now); the
   // scale controller's load signal, so that a decision does not depend on the instant it samples
@@ -93,6 +105,7 @@ class FrontDoor final : public HttpHandler {
   struct Route {
     int port = 0;
     int inflight = 0;
+    int direct = 0;  // direct connections handed to it
     std::shared_ptr<HttpClientPool> pool;
   };
   struct Pending {
@@ -126,6 +139,8 @@ class FrontDoor final : public HttpHandler {
   Routes starting_;
   std::map<std::string, std::vector<std::shared_ptr<EarlyWait>>> early_;  // by starting instance
   std::map<std::string, int> removed_inflight_;  // removed instances with requests still running
+  std::map<std::string, int> removed_direct_;    // and with direct connections still open
+  int direct_total_ = 0;
   std::size_t rr_ = 0;
   int running_ = 0;
   int peak_ = 0;  // of running_ + buffered, since TakePeakInflight

@@ -156,6 +156,11 @@ std::map<std::string, std::string> LocalInstanceManager::HostEnvironment(const I
   return env;
 }
 
+void LocalInstanceManager::SetHostEnvironment(const std::string& name, const std::string& value) {
+  std::lock_guard lock(mu_);
+  extra_env_[name] = value;
+}
+
 StatusOr<InstanceInfo> LocalInstanceManager::Start(const InstanceSpec& spec) {
   return StartInstance(spec, /*wait=*/true);
 }
@@ -208,6 +213,10 @@ StatusOr<InstanceInfo> LocalInstanceManager::StartInstance(const InstanceSpec& s
   }
   process.args = HostArguments(options_.app_dir, spec, *port, options_.host_args);
   for (auto& [name, value] : HostEnvironment(spec)) process.env[name] = value;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [name, value] : extra_env_) process.env[name] = value;
+  }
   // Every process of the instance (the worker inherits it) can be found by this.
   process.env["SQUALL_INSTANCE_ID"] = spec.id;
   process.log_category = "Instance." + spec.id;

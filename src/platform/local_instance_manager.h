@@ -71,6 +71,10 @@ class LocalInstanceManager final : public InstanceManager {
   // smaps_rollup of the host and of its descendants (the worker), and the cgroup's charge.
   std::vector<InstanceMemoryReading> SampleMemory() const override;
 
+  // Added to the environment of every host started from now on (the direct connections'
+  // exchange name and token). Thread-safe.
+  void SetHostEnvironment(const std::string& name, const std::string& value);
+
   // `host APP --port N --instance-id ID [--group G] [--functions a,b] EXTRA...` (pure).
   // The environment a host gets besides its arguments: the plan's CPU, memory and HTTP
   // concurrency for the instance (SQUALL_INSTANCE_CPUS, _MEMORY_MB, _HTTP_CONCURRENCY).
@@ -102,6 +106,7 @@ class LocalInstanceManager final : public InstanceManager {
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 
   mutable std::mutex mu_;
+  std::map<std::string, std::string> extra_env_;  // SetHostEnvironment; under mu_
   std::map<std::string, std::shared_ptr<Instance>> instances_;  // until their exit is reported
   std::vector<ExitListener> listeners_;
 };

@@ -97,6 +97,7 @@ std::string Platform::InstancesJson() {
     o["pid"] = r.pid != 0 || pid == pids.end() ? r.pid : pid->second;
     o["startedAt"] = FormatIso8601(wall_now - (now - r.started_at));
     o["inflight"] = front_door_.Inflight(r.id);
+    o["directConnections"] = front_door_.DirectConnections(r.id);
     ResourceUsage usage = instances_.Usage(r.id);
     o["memoryBytes"] = usage.measured ? usage.memory_bytes : 0;
     double cpu_percent = 0;
@@ -257,9 +258,14 @@ void Platform::HandleDrain(const std::string& action, Responder respond) {
          });
 }
 
-const std::string& Platform::FunctionOf(const HttpRequest& request) const {
+void Platform::OnDirectAnswered(const std::string& target, int status, Duration latency) {
+  std::string_view path = target;
+  path = path.substr(0, path.find('?'));
+  metrics_.OnResponse(FunctionOf(path), status, latency);
+}
+
+const std::string& Platform::FunctionOf(std::string_view path) const {
   static const std::string kNone;
-  std::string_view path = request.path();
   {
     // Most traffic repeats a few paths: remembered, route matching (which splits the path into
     // strings) is done once per path, not per request.
@@ -297,7 +303,7 @@ void Platform::Handle(HttpRequest request, Responder respond) {
   if (request.target.rfind("/admin/", 0) == 0 || request.target == "/admin") {
     if (HandleAdmin(request, respond)) return;
   }
-  respond = [this, function = &FunctionOf(request), start = clock_.Now(),
+  respond = [this, function = &FunctionOf(request.path()), start = clock_.Now(),
              inner = std::move(respond)](HttpResponse r) {
     metrics_.OnResponse(*function, r.status, clock_.Now() - start);
     inner(std::move(r));

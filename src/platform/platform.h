@@ -70,6 +70,12 @@ class Platform final : public HttpHandler {
   UsageTotals Usage() const { return metrics_.Usage(); }
   MemoryMonitor* memory() { return memory_.get(); }  // null when sampling is off
 
+  // Direct connections (platform_direct_connections.h) route through the front door's counts.
+  FrontDoor& front_door() { return front_door_; }
+  bool draining() const { return draining_; }
+  // A request an instance answered on a direct connection: counted as if the front door had.
+  void OnDirectAnswered(const std::string& target, int status, Duration latency);
+
  private:
   bool HandleAdmin(const HttpRequest& request, Responder& respond);
   // Sends method+path (master key) to every live instance; done gets each answer (or error).
@@ -78,7 +84,7 @@ class Platform final : public HttpHandler {
   void HandleDrain(const std::string& action, Responder respond);
 
   // The function a request is for ("" when none), for per-function metrics.
-  const std::string& FunctionOf(const HttpRequest& request) const;
+  const std::string& FunctionOf(std::string_view path) const;
 
   EventLoop& loop_;
   Clock& clock_;

@@ -176,6 +176,9 @@ class PlatformTest(SquallTestCase):
         app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
         self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
         self.assertEqual(app.request("GET", "/api/hello/s")[0], 200)
+        # The instance served it on a direct connection and reports it within milliseconds.
+        self.assertTrue(wait_until(
+            lambda: 'code="200"} 1' in app.request("GET", "/metrics")[2].decode(), 5))
         proc = subprocess.run([SQUALL_BIN, "status", "--app", app.dir, "--port", str(app.port),
                                "--json"], capture_output=True, text=True, timeout=30)
         self.assertEqual(proc.returncode, 0, proc.stderr)
