@@ -9,7 +9,8 @@
 #   nginx       wrk -> nginx (keep-alive upstream) -> bench-handler  (the baseline)
 #   squall      wrk -> squall start examples/bench-handler/app            (JSON invocation protocol)
 #   squall-fwd  wrk -> squall start examples/bench-handler/app-forwarding (enableForwardingHttpRequest)
-#   frontdoor   wrk -> squall start examples/bench-handler/app --plan dedicated --instances 1: the platform's
+#   frontdoor   wrk -> squall start examples/bench-handler/app --plan dedicated --instances 1
+#               --instance-cores 2 [$BENCH_FRONTDOOR_ARGS, e.g. --no-direct-connections]: the platform's
 #               front door -> one instance (a `squall host` child) -> bench-handler; its CPU per request
 #               sums the platform process and its instance processes (workers excluded, as for squall)
 #   rss         idle VmRSS of `squall start examples/hello` (the squall process only, not the worker)
@@ -31,6 +32,7 @@ DURATION=${BENCH_DURATION:-10}
 WARMUP=${BENCH_WARMUP:-3}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-5}
 VARIANTS=${BENCH_VARIANTS:-direct,nginx,squall,squall-fwd,frontdoor,rss}
+FRONTDOOR_ARGS=${BENCH_FRONTDOOR_ARGS:-}
 BUILD_DIR=${BENCH_BUILD_DIR:-build-release}
 BUILD=1
 
@@ -293,7 +295,10 @@ fi
 # the squall variant; the platform process alone is reported too.
 if wants frontdoor; then
   port=$(free_port)
-  start frontdoor "$SQUALL" start examples/bench-handler/app --plan dedicated --instances 1 --port "$port"
+  # --instance-cores 2: the instance may use the machine's two cores, as the plain host does (a
+  # dedicated instance is a 1-core B1 by default, and its cgroup would cap it).
+  start frontdoor "$SQUALL" start examples/bench-handler/app --plan dedicated --instances 1 \
+    --instance-cores 2 --port "$port" $FRONTDOOR_ARGS
   pid=$STARTED_PID
   wait_ready "http://127.0.0.1:$port/api/bench" "$pid" frontdoor
   fd_pids=("$pid")

@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
                                          "Run the platform under this hosting plan")
                        ->check(CLI::IsMember({"consumption", "flex", "premium", "dedicated"}));
   start_cmd->add_option("--sku", plan.sku, "Premium size: EP1, EP2 or EP3");
-  start_cmd->add_option("--instance-memory", plan.instance_memory, "Flex instance memory: 2048 or 4096 (MB)");
+  start_cmd->add_option("--instance-memory", plan.instance_memory, "Flex instance memory: 2048 or 4096 (MB); dedicated: the instance's memory (MB)");
+  start_cmd->add_option("--instance-cores", plan.instance_cores, "Dedicated: the instance's cores (default 1, a B1)");
   start_cmd->add_option("--always-ready", plan.always_ready, "Always-ready instances (premium, flex)");
   start_cmd->add_option("--prewarmed", plan.prewarmed, "Pre-warmed instances (premium, default 1)");
   start_cmd->add_option("--max-burst", plan.max_burst, "Premium maximum burst");
@@ -206,7 +207,7 @@ int main(int argc, char** argv) {
         plan_flags = true;
       }
     }
-    plan_flags = plan_flags || no_direct_opt->count() > 0 || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.always_ready ||
+    plan_flags = plan_flags || no_direct_opt->count() > 0 || !plan.prices_file.empty() || plan.sku || plan.instance_memory || plan.instance_cores || plan.always_ready ||
                  plan.prewarmed || plan.max_burst || plan.scale_limit || plan.instances;
     if (plan_opt->count() > 0) {
       if (start_cpus->count() > 0 || start_memory->count() > 0) {

@@ -47,6 +47,7 @@ StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags, const AppConfig& app
   o.plan = flags.plan;
   o.sku = flags.sku;
   o.instance_memory_mb = flags.instance_memory;
+  o.instance_cores = flags.instance_cores;
   o.always_ready = flags.always_ready;
   o.prewarmed = flags.prewarmed;
   o.max_burst = flags.max_burst;

@@ -14,6 +14,7 @@ struct PlanFlags {
   std::string plan;
   std::optional<std::string> sku;
   std::optional<int> instance_memory;
+  std::optional<double> instance_cores;
   std::optional<int> always_ready;
   std::optional<int> prewarmed;
   std::optional<int> max_burst;

@@ -85,6 +85,13 @@ ConnectionSteering::Sink InstanceDirectConnections::ReturnSink() {
   };
 }
 
+void InstanceDirectConnections::DirectStarted() {
+  std::lock_guard lock(mu_);
+  ++in_flight_;
+  peak_ = std::max(peak_, in_flight_);
+  ArmReportLocked();
+}
+
 void InstanceDirectConnections::DirectClosed() {
   std::lock_guard lock(mu_);
   ++closed_;
@@ -109,6 +116,7 @@ void InstanceDirectConnections::DirectAnswered(const std::string& target, int st
   bool full = false;
   {
     std::lock_guard lock(mu_);
+    in_flight_ = std::max(0, in_flight_ - 1);
     fmt::format_to(std::back_inserter(records_), "{} {} {}\n", status,
                    std::chrono::duration_cast<std::chrono::nanoseconds>(latency).count(), target);
     full = records_.size() >= kMaxReportBytes / 2;
@@ -121,11 +129,13 @@ void InstanceDirectConnections::Flush() {
   std::string payload;
   {
     std::lock_guard lock(mu_);
-    if (closed_ == 0 && records_.empty()) return;
-    payload = fmt::format("{}\n", closed_);
+    if (closed_ == 0 && records_.empty() && peak_ == reported_peak_) return;
+    payload = fmt::format("{} {} {}\n", closed_, in_flight_, peak_);
     payload += records_;
     closed_ = 0;
     records_.clear();
+    peak_ = in_flight_;
+    reported_peak_ = peak_;
   }
   channel_->Send(kExchangeReport, std::move(payload));
 }

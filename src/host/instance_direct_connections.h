@@ -4,8 +4,9 @@
 // connection back (with what it read) for a request to a platform path (/admin/..., /metrics:
 // the app's admin API is the platform's) and when the host drains (idle connections at once,
 // busy ones after their response), so a scale-in loses nothing. It reports what
-// the front door no longer sees, within 5 ms: the requests answered (target, status, time) and
-// the direct connections that closed.
+// the front door no longer sees, within 5 ms: the requests answered (target, status, time), how
+// many run now and at most since the last report (the scaling signal), and the direct
+// connections that closed.
 #pragma once
 
 #include <atomic>
@@ -36,6 +37,7 @@ class InstanceDirectConnections final : public ConnectionSteering {
   Sink Steer(const HttpRequest& request, bool direct) override;
   Sink ReturnSink() override;
   void DirectClosed() override;
+  void DirectStarted() override;
   void DirectAnswered(const std::string& target, int status, Duration latency) override;
 
  private:
@@ -52,6 +54,9 @@ class InstanceDirectConnections final : public ConnectionSteering {
   std::mutex mu_;
   std::string records_;  // "<status> <latency ns> <target>\n" lines
   int closed_ = 0;
+  int in_flight_ = 0;  // requests on direct connections now
+  int peak_ = 0;       // the most at once since the last report
+  int reported_peak_ = 0;
   bool returning_ = false;
   bool stopped_ = false;
   TimerId timer_ = kNoTimer;         // the drain poll

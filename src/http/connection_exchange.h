@@ -51,7 +51,9 @@ class ExchangeChannel : public std::enable_shared_from_this<ExchangeChannel> {
 // Message kinds of direct connections (platform ↔ instance).
 inline constexpr char kExchangeHello = 'H';       // instance → platform: "<token>\n<instance id>"
 inline constexpr char kExchangeConnection = 'C';  // either way: a client connection + its pending bytes
-inline constexpr char kExchangeReport = 'R';      // instance → platform: "<closed>\n" + records
+// instance → platform: "<closed> <in flight> <peak>\n" then "<status> <latency ns> <target>\n"
+// per answered request.
+inline constexpr char kExchangeReport = 'R';
 
 // The paths the platform answers for the app as a whole (/admin, /admin/..., /metrics): an
 // instance hands a direct connection back for them, and the front door never hands one over.

@@ -191,6 +191,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (direct_) {
         target_ = request.target;
         request_end_ = clock_.Now();
+        if (auto* steering = registry_->steering.load()) steering->DirectStarted();
       }
     }
     // Captures one shared_ptr only, so std::function keeps it inline (no allocation).

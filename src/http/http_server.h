@@ -50,6 +50,8 @@ class ConnectionSteering {
   virtual Sink ReturnSink() { return {}; }
   // A direct connection ended here (the client or a deadline closed it), not detached.
   virtual void DirectClosed() {}
+  // A request on a direct connection goes to the handler (DirectAnswered follows).
+  virtual void DirectStarted() {}
   // A request answered on a direct connection: its target, status and time from the end of
   // the request to the response.
   virtual void DirectAnswered(const std::string& /*target*/, int /*status*/,

@@ -234,6 +234,7 @@ void FrontDoor::Remove(const std::string& instance_id) {
     if (it == routes->end()) continue;
     if (it->second.inflight > 0) removed_inflight_[instance_id] += it->second.inflight;
     if (it->second.direct > 0) removed_direct_[instance_id] += it->second.direct;
+    direct_in_flight_ -= it->second.direct_in_flight;
     routes->erase(it);
   }
 }
@@ -288,15 +289,38 @@ std::optional<std::string> FrontDoor::PickDirect(
     ++best->direct;
     ++direct_total_;
     picked = *best_id;
-    int held = running_ + static_cast<int>(buffer_.size()) + direct_total_;
-    peak_ = std::max(peak_, held);
-    if (load_armed_ && held > load_above_) {
-      load_armed_ = false;
-      hook = load_hook_;
-    }
+    // Its first request is on its way to the instance: load until the instance reports.
+    ++best->direct_in_flight;
+    ++direct_in_flight_;
+    hook = NoteLoadLocked(running_ + static_cast<int>(buffer_.size()) + direct_in_flight_);
   }
   if (hook) hook();
   return picked;
+}
+
+std::function<void()> FrontDoor::NoteLoadLocked(int held) {
+  peak_ = std::max(peak_, held);
+  if (load_armed_ && held > load_above_) {
+    load_armed_ = false;
+    return load_hook_;
+  }
+  return {};
+}
+
+void FrontDoor::DirectLoad(const std::string& instance_id, int in_flight, int peak) {
+  std::function<void()> hook;
+  {
+    std::lock_guard lock(mu_);
+    auto it = ready_.find(instance_id);
+    if (it == ready_.end()) return;  // removed: its load no longer counts
+    Route& r = it->second;
+    const int base = running_ + static_cast<int>(buffer_.size()) + direct_in_flight_ -
+                     r.direct_in_flight;
+    hook = NoteLoadLocked(base + peak);
+    direct_in_flight_ += in_flight - r.direct_in_flight;
+    r.direct_in_flight = in_flight;
+  }
+  if (hook) hook();
 }
 
 void FrontDoor::DirectEnded(const std::string& instance_id, int count) {
@@ -306,8 +330,16 @@ void FrontDoor::DirectEnded(const std::string& instance_id, int count) {
     n -= taken;
     direct_total_ -= taken;
   };
-  if (auto it = ready_.find(instance_id); it != ready_.end()) return end(it->second.direct);
-  if (auto it = starting_.find(instance_id); it != starting_.end()) return end(it->second.direct);
+  // With no direct connection left, nothing can run on one.
+  auto end_route = [&](Route& r) {
+    end(r.direct);
+    if (r.direct == 0) {
+      direct_in_flight_ -= r.direct_in_flight;
+      r.direct_in_flight = 0;
+    }
+  };
+  if (auto it = ready_.find(instance_id); it != ready_.end()) return end_route(it->second);
+  if (auto it = starting_.find(instance_id); it != starting_.end()) return end_route(it->second);
   if (auto it = removed_direct_.find(instance_id); it != removed_direct_.end()) {
     end(it->second);
     if (it->second <= 0) removed_direct_.erase(it);
@@ -323,12 +355,12 @@ int FrontDoor::DirectConnections(const std::string& instance_id) const {
 
 int FrontDoor::HttpInflight() const {
   std::lock_guard lock(mu_);
-  return running_ + static_cast<int>(buffer_.size()) + direct_total_;
+  return running_ + static_cast<int>(buffer_.size()) + direct_in_flight_;
 }
 
 int FrontDoor::TakePeakInflight() {
   std::lock_guard lock(mu_);
-  int now = running_ + static_cast<int>(buffer_.size()) + direct_total_;
+  int now = running_ + static_cast<int>(buffer_.size()) + direct_in_flight_;
   int peak = std::max(peak_, now);
   peak_ = now;
   return peak;

@@ -88,10 +88,14 @@ class FrontDoor final : public HttpHandler {
                                         const std::function<bool(const std::string&)>& reachable);
   // `count` direct connections of the instance closed or came back.
   void DirectEnded(const std::string& instance_id, int count = 1);
+  // What the instance reports of its direct connections: requests running now, and the most at
+  // once since its previous report. Part of the scaling signal (HttpInflight, TakePeakInflight,
+  // the load hook); an idle direct connection is not load.
+  void DirectLoad(const std::string& instance_id, int in_flight, int peak);
   int DirectConnections(const std::string& instance_id) const;
 
-  // HTTP requests the app holds: buffered + running (+ direct connections). The HTTP scaling
-  // metric.
+  // HTTP requests the app holds: buffered + running, plus what instances report running on
+  // direct connections. The HTTP scaling metric.
   int HttpInflight() const;
   // The most requests held at once since the previous call (at least HttpInflight() now); the
   // scale controller's load signal, so that a decision does not depend on the instant it samples
@@ -105,7 +109,8 @@ class FrontDoor final : public HttpHandler {
   struct Route {
     int port = 0;
     int inflight = 0;
-    int direct = 0;  // direct connections handed to it
+    int direct = 0;            // direct connections handed to it
+    int direct_in_flight = 0;  // requests running on them (its last report)
     std::shared_ptr<HttpClientPool> pool;
   };
   struct Pending {
@@ -128,6 +133,8 @@ class FrontDoor final : public HttpHandler {
                Responder respond, std::shared_ptr<EarlyWait> early = nullptr);
   // Sends the buffered requests to the instances that take them now (after AddReady/Starting).
   void FlushBuffer();
+  // Records `held` in the peak; returns the load hook when it fires (call it unlocked).
+  std::function<void()> NoteLoadLocked(int held);
   void OnBufferTimer();
   void ArmBufferTimerLocked();
 
@@ -140,7 +147,8 @@ class FrontDoor final : public HttpHandler {
   std::map<std::string, std::vector<std::shared_ptr<EarlyWait>>> early_;  // by starting instance
   std::map<std::string, int> removed_inflight_;  // removed instances with requests still running
   std::map<std::string, int> removed_direct_;    // and with direct connections still open
-  int direct_total_ = 0;
+  int direct_total_ = 0;      // direct connections open
+  int direct_in_flight_ = 0;  // sum of the routes' direct_in_flight
   std::size_t rr_ = 0;
   int running_ = 0;
   int peak_ = 0;  // of running_ + buffered, since TakePeakInflight

@@ -169,12 +169,17 @@ void PlatformDirectConnections::OnReport(const std::string& instance_id,
                                          const std::string& payload) {
   std::string_view rest = payload;
   auto line_end = rest.find('\n');
-  int closed = 0;
-  if (line_end == std::string_view::npos || !ParseNumber(rest.substr(0, line_end), closed)) {
+  std::string_view closed_text, in_flight_text, peak_text;
+  int closed = 0, in_flight = 0, peak = 0;
+  if (line_end == std::string_view::npos ||
+      !SplitRecord(rest.substr(0, line_end), closed_text, in_flight_text, peak_text) ||
+      !ParseNumber(closed_text, closed) || !ParseNumber(in_flight_text, in_flight) ||
+      !ParseNumber(peak_text, peak)) {
     LogWarn(kCategory, "instance {}: malformed report", instance_id);
     return;
   }
   if (closed > 0) front_door_.DirectEnded(instance_id, closed);
+  front_door_.DirectLoad(instance_id, in_flight, peak);
   rest.remove_prefix(line_end + 1);
   while (!rest.empty()) {
     line_end = rest.find('\n');
