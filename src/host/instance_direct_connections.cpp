@@ -74,14 +74,19 @@ void InstanceDirectConnections::Stop() {
 ConnectionSteering::Sink InstanceDirectConnections::Steer(const HttpRequest& request,
                                                           bool direct) {
   if (!direct) return {};
-  if (IsPlatformPath(request.path()) || !host_.accepting()) return ReturnSink();
+  if (!host_.accepting()) return ReturnSink();
+  if (IsPlatformPath(request.path())) return SinkFor(kExchangeConnection);
   return {};
 }
 
 ConnectionSteering::Sink InstanceDirectConnections::ReturnSink() {
-  return [this, channel = channel_](DetachedConnection c) {
+  return SinkFor(kExchangeReturned);
+}
+
+ConnectionSteering::Sink InstanceDirectConnections::SinkFor(char kind) {
+  return [this, kind, channel = channel_](DetachedConnection c) {
     Flush();  // the records of this connection's requests go first
-    if (!channel->Send(kExchangeConnection, std::move(c.pending), c.fd)) ::close(c.fd);
+    if (!channel->Send(kind, std::move(c.pending), c.fd)) ::close(c.fd);
   };
 }
 
@@ -155,7 +160,10 @@ void InstanceDirectConnections::PollDrain() {
       if (auto a = alive.lock(); a && *a) PollDrain();
     });
   }
-  if (changed) server_.ReturnDirectConnections(returning);
+  if (!changed) return;
+  // Before the connections come back, so that the platform hands none over meanwhile.
+  if (!returning) channel_->Send(kExchangeAccepting, "");
+  server_.ReturnDirectConnections(returning);
 }
 
 }  // namespace squall

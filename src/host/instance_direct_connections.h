@@ -42,6 +42,7 @@ class InstanceDirectConnections final : public ConnectionSteering {
 
  private:
   void PollDrain();  // every 100 ms
+  Sink SinkFor(char kind);
   void ArmReportLocked();
   void Flush();
 

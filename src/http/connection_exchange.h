@@ -51,6 +51,10 @@ class ExchangeChannel : public std::enable_shared_from_this<ExchangeChannel> {
 // Message kinds of direct connections (platform ↔ instance).
 inline constexpr char kExchangeHello = 'H';       // instance → platform: "<token>\n<instance id>"
 inline constexpr char kExchangeConnection = 'C';  // either way: a client connection + its pending bytes
+// instance → platform: a connection returned because the instance drains; the platform hands
+// it no more until kExchangeAccepting.
+inline constexpr char kExchangeReturned = 'B';
+inline constexpr char kExchangeAccepting = 'A';  // instance → platform: takes connections again
 // instance → platform: "<closed> <in flight> <peak>\n" then "<status> <latency ns> <target>\n"
 // per answered request.
 inline constexpr char kExchangeReport = 'R';

@@ -178,8 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     version_ = static_cast<int>(msg.version());
     HttpRequest request = FromBeast(std::move(msg));
-    if (direct_ || first_) {
-      first_ = false;
+    {
       if (auto* steering = registry_->steering.load()) {
         if (auto sink = steering->Steer(request, direct_)) {
           std::string pending = SerializeRequestHead(request);
@@ -271,7 +270,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool replied_ = false;
   // Steering (members below are touched on the connection's executor only).
   const bool direct_;
-  bool first_ = true;              // no request read yet: the first is offered to the steering
   bool detached_ = false;          // the socket went to another process
   bool waiting_header_ = false;    // parked in async_read_header
   bool return_requested_ = false;  // RequestReturn cancelled that read

@@ -35,8 +35,8 @@ struct DetachedConnection {
 
 // Lets another process serve a connection (the platform's direct connections: the front door
 // hands a client's connection to an instance, which hands it back to drain or for a platform
-// path). Called on the connection's executor, before the handler sees the request: for the
-// first request of every connection, and for every request of a connection adopted as direct.
+// path). Called on the connection's executor for every request, before the handler sees it (a
+// connection's requests are read one after another, so the earlier ones are answered).
 // Must outlive the server.
 class ConnectionSteering {
  public:

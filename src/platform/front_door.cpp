@@ -279,7 +279,7 @@ std::optional<std::string> FrontDoor::PickDirect(
     const std::string* best_id = nullptr;
     for (auto& [id, r] : ready_) {
       const int load = r.inflight + r.direct;
-      if (load >= room || !reachable(id)) continue;
+      if (load >= room || r.direct_refused || !reachable(id)) continue;
       if (best == nullptr || load < best->inflight + best->direct) {
         best = &r;
         best_id = &id;
@@ -323,6 +323,15 @@ void FrontDoor::DirectLoad(const std::string& instance_id, int in_flight, int pe
   if (hook) hook();
 }
 
+void FrontDoor::SetDirectAccepted(const std::string& instance_id, bool accepted) {
+  std::lock_guard lock(mu_);
+  for (Routes* routes : {&ready_, &starting_}) {
+    if (auto it = routes->find(instance_id); it != routes->end()) {
+      it->second.direct_refused = !accepted;
+    }
+  }
+}
+
 void FrontDoor::DirectEnded(const std::string& instance_id, int count) {
   std::lock_guard lock(mu_);
   auto end = [&](int& n) {
@@ -344,6 +353,16 @@ void FrontDoor::DirectEnded(const std::string& instance_id, int count) {
     end(it->second);
     if (it->second <= 0) removed_direct_.erase(it);
   }
+}
+
+int FrontDoor::RequestsInflight(const std::string& instance_id) const {
+  std::lock_guard lock(mu_);
+  if (auto it = ready_.find(instance_id); it != ready_.end()) {
+    return it->second.inflight + it->second.direct_in_flight;
+  }
+  if (auto it = starting_.find(instance_id); it != starting_.end()) return it->second.inflight;
+  auto r = removed_inflight_.find(instance_id);
+  return r == removed_inflight_.end() ? 0 : r->second;
 }
 
 int FrontDoor::DirectConnections(const std::string& instance_id) const {

@@ -86,6 +86,8 @@ class FrontDoor final : public HttpHandler {
   // the front door keeps the connection.
   std::optional<std::string> PickDirect(int room,
                                         const std::function<bool(const std::string&)>& reachable);
+  // false: the instance returns direct connections (it drains) and gets none until true again.
+  void SetDirectAccepted(const std::string& instance_id, bool accepted);
   // `count` direct connections of the instance closed or came back.
   void DirectEnded(const std::string& instance_id, int count = 1);
   // What the instance reports of its direct connections: requests running now, and the most at
@@ -101,7 +103,11 @@ class FrontDoor final : public HttpHandler {
   // scale controller's load signal, so that a decision does not depend on the instant it samples
   // (closed-loop clients are briefly between requests, and a sample in that dip under-counts).
   int TakePeakInflight();
+  // Requests the instance holds, a direct connection counting as one (what a drain waits for).
   int Inflight(const std::string& instance_id) const;
+  // Requests running on the instance: through the front door, and on its direct connections as
+  // it last reported (what users see in /admin/platform/instances).
+  int RequestsInflight(const std::string& instance_id) const;
   std::size_t Buffered() const;
   std::vector<ColdStartRecord> ColdStarts() const;  // the most recent, oldest first
 
@@ -111,6 +117,7 @@ class FrontDoor final : public HttpHandler {
     int inflight = 0;
     int direct = 0;            // direct connections handed to it
     int direct_in_flight = 0;  // requests running on them (its last report)
+    bool direct_refused = false;  // SetDirectAccepted(false)
     std::shared_ptr<HttpClientPool> pool;
   };
   struct Pending {

@@ -96,7 +96,7 @@ std::string Platform::InstancesJson() {
     auto pid = pids.find(r.id);
     o["pid"] = r.pid != 0 || pid == pids.end() ? r.pid : pid->second;
     o["startedAt"] = FormatIso8601(wall_now - (now - r.started_at));
-    o["inflight"] = front_door_.Inflight(r.id);
+    o["inflight"] = front_door_.RequestsInflight(r.id);
     o["directConnections"] = front_door_.DirectConnections(r.id);
     ResourceUsage usage = instances_.Usage(r.id);
     o["memoryBytes"] = usage.measured ? usage.memory_bytes : 0;

@@ -153,9 +153,15 @@ void PlatformDirectConnections::OnMessage(const std::shared_ptr<ExchangeChannel>
             channel->peer_pid());
     return;
   }
+  if (m.kind == kExchangeReturned && m.fd >= 0) {
+    // It drains: no more connections for it until it says it accepts again.
+    front_door_.SetDirectAccepted(id, false);
+    return TakeBack(id, std::move(m));
+  }
   if (m.kind == kExchangeConnection && m.fd >= 0) return TakeBack(id, std::move(m));
   if (m.fd >= 0) ::close(m.fd);
   if (m.kind == kExchangeReport) return OnReport(id, m.payload);
+  if (m.kind == kExchangeAccepting) return front_door_.SetDirectAccepted(id, true);
   LogWarn(kCategory, "instance {}: unexpected exchange message '{}'", id, m.kind);
 }
 

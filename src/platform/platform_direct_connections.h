@@ -2,7 +2,7 @@
 // front door is a second HTTP hop; on two shared cores it cost a third of the throughput of a
 // plain host (BENCHMARKS.md, issue 4), most of it loopback TCP in the kernel. So, as Knative
 // takes its activator out of the path once there is capacity, the front door hands a client's
-// connection, after its first request, to a ready instance with room (SCM_RIGHTS over a Unix
+// connection, with the request it just read, to a ready instance with room (SCM_RIGHTS over a Unix
 // socket: the instance's host then reads and answers the client itself) and stays in the path
 // only for the rest: cold starts (the activation buffer), instances without room, platform
 // paths. The instance hands connections back to drain and for platform paths; it reports the

@@ -535,7 +535,7 @@ std::vector<InstanceRecord> ScaleController::Instances() const {
 std::vector<InstanceView> ScaleController::ViewsLocked() const {
   std::vector<InstanceView> views;
   for (const auto& [id, r] : records_) {
-    views.push_back({id, r.group, r.state, r.started_at, front_door_.Inflight(id)});
+    views.push_back({id, r.group, r.state, r.started_at, front_door_.RequestsInflight(id)});
   }
   return views;
 }

@@ -194,6 +194,58 @@ class PlatformTest(SquallTestCase):
         self.assertIn("plan dedicated", text.stdout)
         self.assertIn("i-1", text.stdout)
 
+    def test_direct_connections_leave_the_front_door_out_and_come_back(self):
+        # A kept-alive client connection goes to the instance after its first request; the
+        # instance answers the rest itself, hands the connection back for a platform path,
+        # and when it is scaled in; the client notices nothing.
+        import http.client
+        import json
+        app = self.start_app("examples/hello", "--plan", "consumption", "--idle-timeout", "2s",
+                             *FAST)
+        conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+
+        def get(path, headers=None):
+            conn.request("GET", path, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.read()
+
+        for i in range(3):
+            self.assertEqual(get(f"/api/hello/d{i}"), (200, f"Hello, d{i}!".encode()))
+        [inst] = self.instances(app)
+        self.assertEqual(inst["directConnections"], 1, inst)
+        app.wait_log(category="Platform.Direct", contains="direct connections on")
+        # The instance reports what it answered: the platform's metrics count all three.
+        self.assertTrue(wait_until(lambda: 'squall_http_requests_total{function="hello",code="200"} 3'
+                                   in app.request("GET", "/metrics")[2].decode(), 5))
+        # A platform path on the direct connection: answered by the platform, not the instance.
+        status, body = get("/admin/platform/instances", headers=app.master())
+        self.assertEqual(status, 200)
+        self.assertEqual(json.loads(body)[0]["id"], inst["id"])
+        self.assertTrue(wait_until(lambda: self.instances(app)[0]["directConnections"] == 0, 5))
+        self.assertEqual(get("/api/hello/back"), (200, b"Hello, back!"))
+
+        # A new kept-alive connection, left idle: not load. The app scales to zero (the idle
+        # connection is handed back when its instance drains), and the connection still works.
+        conn.close()
+        conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+        self.assertEqual(get("/api/hello/idle"), (200, b"Hello, idle!"))
+        self.assertTrue(wait_until(lambda: self.instances(app) == [], 20),
+                        f"still running: {self.instances(app)}\n{app.diagnostics()}")
+        self.assertEqual(get("/api/hello/after"), (200, b"Hello, after!"))
+        conn.close()
+
+    def test_without_direct_connections_every_request_goes_through_the_front_door(self):
+        import http.client
+        app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1",
+                             "--no-direct-connections", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+        for i in range(3):
+            conn.request("GET", f"/api/hello/p{i}")
+            self.assertEqual(conn.getresponse().read(), f"Hello, p{i}!".encode())
+        self.assertEqual(self.instances(app)[0]["directConnections"], 0)
+        conn.close()
+
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")
         proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",

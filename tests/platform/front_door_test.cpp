@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -252,6 +253,63 @@ TEST_F(FrontDoorTest, PeakInflightIsTheMostHeldSinceTheLastTake) {
   EXPECT_EQ(door.HttpInflight(), 0);
   EXPECT_EQ(door.TakePeakInflight(), 3);  // the dip at the sample does not hide the load
   EXPECT_EQ(door.TakePeakInflight(), 0);
+}
+
+TEST_F(FrontDoorTest, DirectConnectionsGoToInstancesWithRoomAndCountUntilTheyEnd) {
+  FrontDoor door(loop_, sim_, {});
+  auto all = [](const std::string&) { return true; };
+  EXPECT_EQ(door.PickDirect(2, all), std::nullopt) << "no ready instance";
+  OnLoop([&] {
+    door.AddReady("i-1", 1);  // never sent to: direct connections do not use the pool
+    door.AddReady("i-2", 2);
+  });
+  // Least loaded first; at most `room` each.
+  std::vector<std::string> picked;
+  for (int i = 0; i < 5; ++i) {
+    auto p = door.PickDirect(2, all);
+    if (p) picked.push_back(*p);
+  }
+  ASSERT_EQ(picked.size(), 4u);
+  EXPECT_EQ(std::count(picked.begin(), picked.end(), "i-1"), 2);
+  EXPECT_EQ(door.DirectConnections("i-1"), 2);
+  EXPECT_EQ(door.Inflight("i-1"), 2) << "a drain waits for direct connections";
+  // Each handed-over connection's first request counts as load until the instance reports.
+  EXPECT_EQ(door.HttpInflight(), 4);
+  door.DirectLoad("i-1", 0, 3);  // idle now; 3 at once since its last report
+  door.DirectLoad("i-2", 1, 1);
+  EXPECT_EQ(door.HttpInflight(), 1) << "idle direct connections are not load";
+  EXPECT_EQ(door.RequestsInflight("i-2"), 1);
+  EXPECT_GE(door.TakePeakInflight(), 4);
+  // Not reachable (no channel), or refused (it drains): skipped.
+  door.DirectEnded("i-1", 2);
+  EXPECT_EQ(door.PickDirect(2, [](const std::string& id) { return id != "i-1"; }), std::nullopt);
+  door.SetDirectAccepted("i-1", false);
+  EXPECT_EQ(door.PickDirect(2, all), std::nullopt);
+  door.SetDirectAccepted("i-1", true);
+  EXPECT_EQ(door.PickDirect(2, all), std::optional<std::string>("i-1"));
+  // A removed instance's connections still count for its drain until they end.
+  OnLoop([&] { door.Remove("i-2"); });
+  EXPECT_EQ(door.Inflight("i-2"), 2);
+  door.DirectEnded("i-2", 2);
+  EXPECT_EQ(door.Inflight("i-2"), 0);
+  // Proxied requests avoid an instance full of direct connections.
+  door.DirectEnded("i-1", 100);
+  EXPECT_EQ(door.DirectConnections("i-1"), 0);
+  EXPECT_EQ(door.HttpInflight(), 0);
+}
+
+TEST_F(FrontDoorTest, DirectLoadFiresTheLoadHook) {
+  FrontDoor door(loop_, sim_, {});
+  int fired = 0;
+  door.SetLoadHook([&] { ++fired; });
+  OnLoop([&] {
+    door.AddReady("i-1", 1);
+    door.ArmLoadHook(4);
+  });
+  ASSERT_TRUE(door.PickDirect(100, [](const std::string&) { return true; }));
+  EXPECT_EQ(fired, 0);
+  door.DirectLoad("i-1", 5, 6);  // the instance runs more than the serving target
+  EXPECT_EQ(fired, 1);
 }
 
 TEST_F(FrontDoorTest, AStartingInstanceTakesColdRequestsWhileNoneIsReady) {
