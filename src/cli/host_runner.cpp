@@ -254,6 +254,8 @@ int RunHost(const HostRunOptions& options) {
     });
   });
   loop.Run(threads);
+  // Sessions the loop still holds end after the steering (declared later) is gone.
+  server.SetSteering(nullptr);
   KillAllChildProcessGroups();  // belt and braces: nothing is left behind
   LogInfo("Host", "stopped");
   FlushLogs();

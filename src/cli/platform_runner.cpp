@@ -378,6 +378,8 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
     if (manager.List().empty()) loop.Stop();
   });
   loop.Run(1);
+  // Sessions the loop still holds end after the steering (declared later) is gone.
+  server.SetSteering(nullptr);
   KillAllChildProcessGroups();
   LogInfo(kCategory, "stopped");
   FlushLogs();
