@@ -211,6 +211,13 @@ class SeqpacketChannel final : public ExchangeChannel {
       } else if (m.fd >= 0) {
         ::close(m.fd);
       }
+      // One message at a time: what it started (an adopted connection's first request) runs
+      // before the next is read. A burst of 64 connections otherwise had every one adopted
+      // before the first request was answered.
+      net::post(descriptor_.get_executor(), [self = shared_from_this()] {
+        static_cast<SeqpacketChannel*>(self.get())->OnReadable({});
+      });
+      return;
     }
     WaitRead();
   }
