@@ -46,6 +46,11 @@ void InstanceDirectConnections::Start() {
         }
         if (m.kind == kExchangeConnection && m.fd >= 0) {
           server_.Adopt(DetachedConnection{m.fd, std::move(m.payload)}, /*direct=*/true);
+          // The platform counted a request on its way; report what really runs, even if the
+          // client sends nothing.
+          std::lock_guard lock(mu_);
+          adopted_ = true;
+          ArmReportLocked();
           return;
         }
         if (m.fd >= 0) ::close(m.fd);
@@ -134,7 +139,8 @@ void InstanceDirectConnections::Flush() {
   std::string payload;
   {
     std::lock_guard lock(mu_);
-    if (closed_ == 0 && records_.empty() && peak_ == reported_peak_) return;
+    if (closed_ == 0 && records_.empty() && peak_ == reported_peak_ && !adopted_) return;
+    adopted_ = false;
     payload = fmt::format("{} {} {}\n", closed_, in_flight_, peak_);
     payload += records_;
     closed_ = 0;

@@ -58,6 +58,7 @@ class InstanceDirectConnections final : public ConnectionSteering {
   int in_flight_ = 0;  // requests on direct connections now
   int peak_ = 0;       // the most at once since the last report
   int reported_peak_ = 0;
+  bool adopted_ = false;  // a connection arrived since the last report
   bool returning_ = false;
   bool stopped_ = false;
   TimerId timer_ = kNoTimer;         // the drain poll

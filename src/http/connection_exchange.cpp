@@ -141,8 +141,13 @@ class SeqpacketChannel final : public ExchangeChannel {
       }
       if (n < 0) {
         LogWarn(kCategory, "exchange send failed: {}", std::strerror(errno));
-        // The peer is gone. A connection that could not be handed over goes back to its owner
-        // (on the loop, outside this lock); the reader's Close ends the channel.
+        // The peer is gone: close the channel first (its owner stops choosing it), then give a
+        // connection that could not be handed over back to its owner (both on the loop,
+        // outside this lock, in that order).
+        if (!close_posted_) {
+          close_posted_ = true;
+          net::post(descriptor_.get_executor(), [self = shared_from_this()] { self->Close(); });
+        }
         if (m.fd >= 0 && bounce_) {
           net::post(descriptor_.get_executor(),
                     [bounce = bounce_, m = std::move(m)]() mutable { bounce(std::move(m)); });
@@ -226,6 +231,7 @@ class SeqpacketChannel final : public ExchangeChannel {
   std::vector<char> buffer_;
   std::mutex mu_;
   bool closed_ = false;
+  bool close_posted_ = false;
   std::deque<ExchangeMessage> queue_;
   OnMessage on_message_;
   OnClosed on_closed_;
