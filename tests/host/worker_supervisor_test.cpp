@@ -165,6 +165,17 @@ class WorkerSupervisorTest : public ::testing::Test {
     return *r.got[0];
   }
 
+  // A supervisor whose probes start after 1 ms and back off to 20 ms, started on a worker that
+  // does not listen.
+  void StartWithProbeBackoff() {
+    WorkerSupervisorOptions o = TestOptions();
+    o.probe_first_interval = 1ms;
+    o.probe_interval = 20ms;
+    supervisor_ = std::make_unique<WorkerSupervisor>(clock_, launcher_, o);
+    launcher_.listening = false;
+    sup().Start();
+  }
+
   SimulatedClock clock_;
   WorkerSupervisorOptions options_;
   FakeLauncher launcher_;
@@ -249,12 +260,7 @@ TEST_F(WorkerSupervisorTest, ReprobesEveryProbeIntervalUntilListening) {
 }
 
 TEST_F(WorkerSupervisorTest, ProbesSoonAfterTheStartThenBackOffToTheInterval) {
-  WorkerSupervisorOptions o = TestOptions();
-  o.probe_first_interval = 1ms;
-  o.probe_interval = 20ms;
-  supervisor_ = std::make_unique<WorkerSupervisor>(clock_, launcher_, o);
-  launcher_.listening = false;
-  sup().Start();
+  StartWithProbeBackoff();  // a worker that is not listening yet
   clock_.Advance(6ms);
   // Each wait a quarter longer: 1, 1.25, 1.5625, 1.953125 ms.
   ASSERT_EQ(launcher_.probe_times.size(), 5u);
@@ -269,12 +275,7 @@ TEST_F(WorkerSupervisorTest, ProbesSoonAfterTheStartThenBackOffToTheInterval) {
 }
 
 TEST_F(WorkerSupervisorTest, AWorkerThatNeverListensIsProbedEveryProbeInterval) {
-  WorkerSupervisorOptions o = TestOptions();
-  o.probe_first_interval = 1ms;
-  o.probe_interval = 20ms;
-  supervisor_ = std::make_unique<WorkerSupervisor>(clock_, launcher_, o);
-  launcher_.listening = false;
-  sup().Start();
+  StartWithProbeBackoff();  // a worker that is not listening yet
   clock_.Advance(2s);
   const auto& t = launcher_.probe_times;
   // ~14 probes while the waits grow to 20 ms (96 ms), then one per 20 ms.
