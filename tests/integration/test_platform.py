@@ -100,6 +100,48 @@ class PlatformTest(SquallTestCase):
         self.assertLess(len(live), peak, decisions)
         self.assertTrue(any("scale-in" in d["reason"] for d in decisions), decisions)
 
+    def test_scale_in_under_kept_alive_load_fails_no_request(self):
+        # The same with clients that keep their connections: direct ones are handed back by the
+        # instance that drains, between two requests, and served on.
+        import http.client
+        app = self.start_app("tests/apps/slow", "--plan", "consumption", "--http-rate-limit",
+                             "100ms", *FAST)
+        burst = [threading.Thread(target=app.request, args=("GET", "/api/sleep?ms=2500"),
+                                  kwargs={"timeout": 30}) for _ in range(6)]
+        for t in burst:
+            t.start()
+        self.assertTrue(wait_until(lambda: len(self.instances(app)) >= 2, 15), app.diagnostics())
+        for t in burst:
+            t.join()  # (alongside it, the app's maxOutstandingRequests would answer 429)
+        statuses, errors = [], []
+
+        def client():
+            conn = http.client.HTTPConnection("127.0.0.1", app.port, timeout=30)
+            deadline = time.monotonic() + 8
+            try:
+                while time.monotonic() < deadline:
+                    conn.request("GET", "/api/sleep?ms=20")
+                    r = conn.getresponse()
+                    r.read()
+                    statuses.append(r.status)
+            except Exception as e:  # noqa: BLE001 - any failure is the test's
+                errors.append(repr(e))
+            finally:
+                conn.close()
+
+        clients = [threading.Thread(target=client) for _ in range(2)]
+        for t in clients:
+            t.start()
+        for t in clients:
+            t.join()
+        self.assertEqual(errors, [], app.diagnostics())
+        self.assertTrue(statuses)
+        self.assertEqual(set(statuses), {200}, statuses)
+        decisions = self.decisions(app)
+        self.assertTrue(any("scale-in" in d["reason"] for d in decisions), decisions)
+        returned = app.find_logs(category="Platform.Direct")
+        self.assertTrue(returned, "no direct connections at all")
+
     def test_metrics_pass_promtool(self):
         app = self.start_app("examples/hello", "--plan", "consumption", *FAST)
         self.assertEqual(app.request("GET", "/api/hello/m")[0], 200)
