@@ -88,23 +88,9 @@ command -v python3 >/dev/null || die "python3 not found (the worker is a Python 
 bench_init
 
 # --- build: squall and queue_fill (a bench target: -DSQUALL_BUILD_BENCH=ON) ----------------
-if ((BUILD)); then
-  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
-    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    log "configuring $BUILD_DIR (Release, benchmarks on)"
-    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DSQUALL_BUILD_TESTS=OFF \
-      -DSQUALL_BUILD_FUZZ=OFF -DSQUALL_BUILD_BENCH=ON >&2
-  elif ! grep -q '^SQUALL_BUILD_BENCH:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
-    log "turning on SQUALL_BUILD_BENCH in $BUILD_DIR"
-    cmake -S . -B "$BUILD_DIR" -DSQUALL_BUILD_BENCH=ON >&2
-  fi
-  log "building squall queue_fill"
-  cmake --build "$BUILD_DIR" --target squall queue_fill >&2 || die "build failed"
-fi
-case $BUILD_DIR in /*) BIN=$BUILD_DIR/bin ;; *) BIN=$ROOT/$BUILD_DIR/bin ;; esac
+build_targets "$BUILD" 1 squall queue_fill
 SQUALL=$BIN/squall
 FILL=$BIN/queue_fill
-for f in "$SQUALL" "$FILL"; do [[ -x $f ]] || die "$f not built"; done
 DRIVER=$ROOT/bench/concurrency.py
 mkdir -p "$TMP/results"
 
@@ -130,19 +116,6 @@ json.dump(h, open(sys.argv[2], "w"), indent=2)
 EOF
 }
 
-# wait_ready PORT KEY PID NAME: until GET /admin/host/concurrency answers 200.
-wait_ready() {
-  local port=$1 key=$2 pid=$3 name=$4 i code
-  for ((i = 0; i < 300; i++)); do
-    alive "$pid" || { tail -n 20 "$TMP/$name.err" >&2; die "$name exited before it answered"; }
-    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' -H "x-functions-key: $key" \
-      "http://127.0.0.1:$port/admin/host/concurrency" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  tail -n 20 "$TMP/$name.err" >&2
-  die "$name: /admin/host/concurrency did not answer 200 in 30 s (last status $code)"
-}
 
 # variant RUN WORKLOAD VARIANT PHASES [RATE]: one host (a fresh copy of the app) for PHASES
 # (saturation, latency or both); JSON in $TMP/results.
@@ -159,7 +132,8 @@ variant() {
   start "$name" env "BENCH_CONCURRENCY_LOG=$TMP/worker-$key.log" \
     "$SQUALL" start "$app" --port "$port" --cpus "$CPUS"
   pid=$STARTED_PID
-  wait_ready "$port" "$mkey" "$pid" "$name"
+  wait_http "http://127.0.0.1:$port/admin/host/concurrency" "$pid" "$name" 30 \
+    -H "x-functions-key: $mkey"
   track_tree "$pid"
   log "run $run, $workload/$variant ($phases): host pid $pid, port $port$([[ $phases == *latency* ]] && echo ", latency load $rate msg/s")"
   run_bg "$PY" "$DRIVER" variant --out "$TMP/results/$key.json" --run "$run" --workload "$workload" \

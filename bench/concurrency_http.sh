@@ -70,19 +70,8 @@ need_tools wrk curl python3
 
 bench_init
 
-if ((BUILD)); then
-  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
-    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    log "configuring $BUILD_DIR (Release)"
-    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DSQUALL_BUILD_TESTS=OFF \
-      -DSQUALL_BUILD_FUZZ=OFF >&2
-  fi
-  log "building squall"
-  cmake --build "$BUILD_DIR" --target squall >&2 || die "build failed"
-fi
-case $BUILD_DIR in /*) BIN=$BUILD_DIR/bin ;; *) BIN=$ROOT/$BUILD_DIR/bin ;; esac
+build_targets "$BUILD" 0 squall
 SQUALL=$BIN/squall
-[[ -x $SQUALL ]] || die "$SQUALL not built"
 DRIVER=$ROOT/bench/concurrency.py
 mkdir -p "$TMP/results"
 
@@ -116,17 +105,6 @@ json.dump(h, open(sys.argv[2], "w"), indent=2)
 EOF
 }
 
-wait_ready() {  # PORT KEY PID NAME
-  local port=$1 key=$2 pid=$3 name=$4 i code
-  for ((i = 0; i < 300; i++)); do
-    alive "$pid" || { tail -n 20 "$TMP/$name.err" >&2; die "$name exited before it answered"; }
-    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' -H "x-functions-key: $key" \
-      "http://127.0.0.1:$port/admin/host/concurrency" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  die "$name: /admin/host/concurrency did not answer 200 in 30 s"
-}
 
 # load NAME URL SECONDS: wrk, its output in $TMP/NAME.wrk.
 load() {
@@ -146,7 +124,8 @@ variant() {  # RUN WORKLOAD VARIANT
   start "$name" env "BENCH_CONCURRENCY_LOG=$TMP/worker-$key.log" \
     "$SQUALL" start "$app" --port "$port" --cpus "$CPUS"
   pid=$STARTED_PID
-  wait_ready "$port" "$mkey" "$pid" "$name"
+  wait_http "http://127.0.0.1:$port/admin/host/concurrency" "$pid" "$name" 30 \
+    -H "x-functions-key: $mkey"
   track_tree "$pid"
   url=http://127.0.0.1:$port/api/h$workload
   "$PY" "$DRIVER" sample --out "$TMP/samples-$key.jsonl" --function "h$workload" --port "$port" \

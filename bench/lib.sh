@@ -10,8 +10,9 @@
 #                         descendant seen by track_tree
 #   stop_started PID      stops it now
 #   free_port             a free loopback TCP port
-#   wait_http URL PID NAME [SECONDS]   polls until URL answers 200
-#   build_squall [--no-build]          BUILD_DIR logic of bench/http.sh; sets SQUALL, HANDLER
+#   wait_http URL PID NAME [SECONDS [CURL ARGS...]]   polls until URL answers 200
+#   build_targets BUILD BENCH TARGET...   configures and builds BUILD_DIR; sets BIN
+#   build_squall BUILD                    squall and bench-handler; sets SQUALL, HANDLER
 #   master_key APP        the app's master key (squall keys list APP --json)
 #   $PY                   python3 with the helpers of bench_py (below) importable as `benchlib`
 #   run_bg CMD...         CMD in the background, waited for (signals are handled at once)
@@ -140,12 +141,13 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# wait_http URL PID NAME [SECONDS]: polls URL until it answers 200.
+# wait_http URL PID NAME [SECONDS [CURL ARGS...]]: polls URL until it answers 200.
 wait_http() {
   local url=$1 pid=$2 name=$3 secs=${4:-30} code i
+  shift $(($# < 4 ? $# : 4))
   for ((i = 0; i < secs * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { tail -n 20 "$TMP/$name.err" >&2; die "$name exited before it answered"; }
-    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" || true)
+    alive "$pid" || { tail -n 20 "$TMP/$name.err" >&2; die "$name exited before it answered"; }
+    code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$@" "$url" || true)
     [[ $code == 200 ]] && return 0
     sleep 0.1
   done
@@ -153,25 +155,37 @@ wait_http() {
   die "$name: no 200 from $url after $secs s (last status $code)"
 }
 
-# build_squall BUILD(0|1): bench/http.sh's logic; sets SQUALL and HANDLER.
-build_squall() {
-  local build=$1
+# build_targets BUILD(0|1) BENCH(0|1) TARGET...: with BUILD, configures $BUILD_DIR when it has
+# no cache (Release, no tests or fuzz; with BENCH also -DSQUALL_BUILD_BENCH=ON, which is turned on
+# in an existing cache too) and builds the TARGETs. Sets BIN, the build's bin folder, and checks
+# each TARGET is there.
+build_targets() {
+  local build=$1 bench=$2 t
+  shift 2
   if ((build)); then
     if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
-      local gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-      log "configuring $BUILD_DIR (Release)"
-      cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release \
-        -DSQUALL_BUILD_TESTS=OFF -DSQUALL_BUILD_FUZZ=OFF >&2
+      local gen=() flags=(-DCMAKE_BUILD_TYPE=Release -DSQUALL_BUILD_TESTS=OFF -DSQUALL_BUILD_FUZZ=OFF)
+      local what=Release
+      if command -v ninja >/dev/null; then gen=(-G Ninja); fi
+      if ((bench)); then flags+=(-DSQUALL_BUILD_BENCH=ON); what+=", benchmarks on"; fi
+      log "configuring $BUILD_DIR ($what)"
+      cmake -S . -B "$BUILD_DIR" "${gen[@]}" "${flags[@]}" >&2
+    elif ((bench)) && ! grep -q '^SQUALL_BUILD_BENCH:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
+      log "turning on SQUALL_BUILD_BENCH in $BUILD_DIR"
+      cmake -S . -B "$BUILD_DIR" -DSQUALL_BUILD_BENCH=ON >&2
     fi
-    log "building squall bench-handler"
-    cmake --build "$BUILD_DIR" --target squall bench-handler >&2 || die "build failed"
+    log "building $*"
+    cmake --build "$BUILD_DIR" --target "$@" >&2 || die "build failed"
   fi
-  local bin
-  case $BUILD_DIR in /*) bin=$BUILD_DIR/bin ;; *) bin=$ROOT/$BUILD_DIR/bin ;; esac
-  SQUALL=$bin/squall
-  HANDLER=$bin/bench-handler
-  [[ -x $SQUALL ]] || die "$SQUALL not built"
-  [[ -x $HANDLER ]] || die "$HANDLER not built"
+  case $BUILD_DIR in /*) BIN=$BUILD_DIR/bin ;; *) BIN=$ROOT/$BUILD_DIR/bin ;; esac
+  for t in "$@"; do [[ -x $BIN/$t ]] || die "$BIN/$t not built"; done
+}
+
+# build_squall BUILD(0|1): squall and bench-handler; sets SQUALL and HANDLER.
+build_squall() {
+  build_targets "$1" 0 squall bench-handler
+  SQUALL=$BIN/squall
+  HANDLER=$BIN/bench-handler
   # The bench app names its worker "bench-handler", relative to the app folder.
   ln -sf "$HANDLER" examples/bench-handler/app/bench-handler
 }

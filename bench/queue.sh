@@ -83,24 +83,10 @@ fi
 bench_init
 
 # --- build: squall, the worker and queue_fill (a bench target: -DSQUALL_BUILD_BENCH=ON) ----
-if ((BUILD)); then
-  if [[ ! -f $BUILD_DIR/CMakeCache.txt ]]; then
-    gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
-    log "configuring $BUILD_DIR (Release, benchmarks on)"
-    cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DSQUALL_BUILD_TESTS=OFF \
-      -DSQUALL_BUILD_FUZZ=OFF -DSQUALL_BUILD_BENCH=ON >&2
-  elif ! grep -q '^SQUALL_BUILD_BENCH:BOOL=ON' "$BUILD_DIR/CMakeCache.txt"; then
-    log "turning on SQUALL_BUILD_BENCH in $BUILD_DIR"
-    cmake -S . -B "$BUILD_DIR" -DSQUALL_BUILD_BENCH=ON >&2
-  fi
-  log "building squall bench-handler queue_fill"
-  cmake --build "$BUILD_DIR" --target squall bench-handler queue_fill >&2 || die "build failed"
-fi
-case $BUILD_DIR in /*) BIN=$BUILD_DIR/bin ;; *) BIN=$ROOT/$BUILD_DIR/bin ;; esac
+build_targets "$BUILD" 1 squall bench-handler queue_fill
 SQUALL=$BIN/squall
 HANDLER=$BIN/bench-handler
 FILL=$BIN/queue_fill
-for f in "$SQUALL" "$HANDLER" "$FILL"; do [[ -x $f ]] || die "$f not built"; done
 
 # --- Python: waiting on the worker's log, and the figures ---------------------------------
 cat >"$TMP/qwait.py" <<'EOF'
