@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/asio_context.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -277,21 +278,11 @@ class SeqpacketListener final : public ExchangeListener {
   OnChannel on_channel_;
 };
 
-bool StartsWithIgnoreCase(std::string_view text, std::string_view lower_prefix) {
-  if (text.size() < lower_prefix.size()) return false;
-  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-    char c = text[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower_prefix[i]) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool IsPlatformPath(std::string_view path) {
   for (std::string_view root : {std::string_view("/metrics"), std::string_view("/admin")}) {
-    if (StartsWithIgnoreCase(path, root) &&
+    if (path.size() >= root.size() && EqualsIgnoreCase(path.substr(0, root.size()), root) &&
         (path.size() == root.size() || path[root.size()] == '/')) {
       return true;
     }

@@ -178,20 +178,21 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = msg.keep_alive();
     version_ = static_cast<int>(msg.version());
     HttpRequest request = FromBeast(std::move(msg));
-    {
-      if (auto* steering = registry_->steering.load()) {
-        if (auto sink = steering->Steer(request, direct_)) {
-          std::string pending = SerializeRequestHead(request);
-          if (!keep_alive_) pending.insert(pending.size() - 2, "Connection: close\r\n");
-          pending += request.body;
-          return Detach(sink, std::move(pending));
-        }
+    // A connection that ends with this request gains nothing from moving, and the request is
+    // written again as HTTP/1.1; a direct one is offered every request (it may go back).
+    auto* steering = registry_->steering.load();
+    if (steering && (direct_ || (keep_alive_ && version_ == 11))) {
+      if (auto sink = steering->Steer(request, direct_)) {
+        std::string pending = SerializeRequestHead(request);
+        if (!keep_alive_) pending.insert(pending.size() - 2, "Connection: close\r\n");
+        pending += request.body;
+        return Detach(sink, std::move(pending));
       }
-      if (direct_) {
-        target_ = request.target;
-        request_end_ = clock_.Now();
-        if (auto* steering = registry_->steering.load()) steering->DirectStarted();
-      }
+    }
+    if (direct_) {
+      target_ = request.target;
+      request_end_ = clock_.Now();
+      if (steering) steering->DirectStarted();
     }
     // Captures one shared_ptr only, so std::function keeps it inline (no allocation).
     auto responder = [self = shared_from_this()](HttpResponse response) {

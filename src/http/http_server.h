@@ -35,8 +35,9 @@ struct DetachedConnection {
 
 // Lets another process serve a connection (the platform's direct connections: the front door
 // hands a client's connection to an instance, which hands it back to drain or for a platform
-// path). Called on the connection's executor for every request, before the handler sees it (a
-// connection's requests are read one after another, so the earlier ones are answered).
+// path). Called on the connection's executor before the handler sees a request (a connection's
+// requests are read one after another, so the earlier ones are answered): every request of a
+// connection adopted as direct, and every HTTP/1.1 kept-alive request of the others.
 // Must outlive the server.
 class ConnectionSteering {
  public:

@@ -19,16 +19,6 @@ constexpr const char* kCategory = "Platform.Direct";
 // A steered request travels in one exchange message with its body.
 constexpr std::size_t kMaxSteeredBody = 64 * 1024;
 
-bool AsksToClose(const HttpRequest& request) {
-  const std::string* connection = request.FindHeader("Connection");
-  if (connection == nullptr) return false;
-  std::string lower = *connection;
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower.find("close") != std::string::npos;
-}
-
 // Splits "a b rest" into three views; false when there are fewer than three fields.
 bool SplitRecord(std::string_view line, std::string_view& a, std::string_view& b,
                  std::string_view& rest) {
@@ -206,8 +196,8 @@ void PlatformDirectConnections::OnReport(const std::string& instance_id,
 
 ConnectionSteering::Sink PlatformDirectConnections::Steer(const HttpRequest& request,
                                                           bool /*direct*/) {
-  if (request.version != 11 || AsksToClose(request) || request.body.size() > kMaxSteeredBody ||
-      IsPlatformPath(request.path())) {
+  // (HttpServer offers only HTTP/1.1 kept-alive requests here.)
+  if (request.body.size() > kMaxSteeredBody || IsPlatformPath(request.path())) {
     return {};
   }
   if (options_.draining && options_.draining()) return {};
