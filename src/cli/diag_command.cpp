@@ -171,7 +171,7 @@ int RunDiagMemory(const DiagCommandOptions& options) {
     return kExitFailure;
   }
   // The worker: the host's largest descendant (the custom handler, or what it runs under).
-  std::vector<ProcStat> tree = ProcessTree(host_pid, ScanProcesses());
+  std::vector<ProcStat> tree = ReadProcessTree(host_pid);
   pid_t pid = host_pid;
   if (options.process == "worker") {
     auto biggest = std::max_element(

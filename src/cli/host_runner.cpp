@@ -226,7 +226,7 @@ int RunHost(const HostRunOptions& options) {
         *clock,
         [id] {
           std::vector<InstanceMemoryReading> out;
-          HostAndWorkerMemory m = ReadHostAndWorkerMemory(::getpid(), ReadProcessTree(::getpid()));
+          HostAndWorkerMemory m = ReadHostAndWorkerMemory(ReadProcessTree(::getpid()));
           if (m.found) out.push_back({id, m.host, m.worker, -1});
           return out;
         },

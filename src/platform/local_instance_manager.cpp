@@ -542,7 +542,7 @@ std::vector<InstanceMemoryReading> LocalInstanceManager::SampleMemory() const {
   if (live.empty()) return out;
   for (const auto& l : live) {
     // Only the instance's own processes are read (not all of /proc).
-    HostAndWorkerMemory m = ReadHostAndWorkerMemory(l.pid, ReadProcessTree(l.pid));
+    HostAndWorkerMemory m = ReadHostAndWorkerMemory(ReadProcessTree(l.pid));
     if (!m.found) continue;  // it ended meanwhile
     InstanceMemoryReading r;
     r.id = l.id;

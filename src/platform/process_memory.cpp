@@ -37,8 +37,11 @@ ProcessMemory ReadProcessMemory(const std::vector<ProcStat>& processes) {
 }
 
 HostAndWorkerMemory ReadHostAndWorkerMemory(pid_t root, const std::vector<ProcStat>& all) {
+  return ReadHostAndWorkerMemory(ProcessTree(root, all));
+}
+
+HostAndWorkerMemory ReadHostAndWorkerMemory(const std::vector<ProcStat>& tree) {
   HostAndWorkerMemory out;
-  std::vector<ProcStat> tree = ProcessTree(root, all);
   if (tree.empty()) return out;
   out.found = true;
   out.host = ReadProcessMemory({tree.front()});

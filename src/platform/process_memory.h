@@ -21,8 +21,9 @@ struct HostAndWorkerMemory {
   ProcessMemory worker;  // processes == 0: the host has no worker right now
   bool found = false;    // false: the host is not among `all`
 };
-// host = root; worker = every descendant of root. `all` holds at least root's tree
-// (ScanProcesses(), or ReadProcessTree(root)).
+// host = root; worker = every descendant of root.
 HostAndWorkerMemory ReadHostAndWorkerMemory(pid_t root, const std::vector<ProcStat>& all);
+// The same for a tree already read, root first (ReadProcessTree).
+HostAndWorkerMemory ReadHostAndWorkerMemory(const std::vector<ProcStat>& tree);
 
 }  // namespace squall
