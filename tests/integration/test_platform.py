@@ -75,7 +75,9 @@ class PlatformTest(SquallTestCase):
         self.assertTrue(grew, f"{self.decisions(app)}\n{app.diagnostics()}")
         self.assertEqual(len(results), 6)
 
-    def test_scale_in_under_steady_load_fails_no_request(self):
+    def scaled_out_app(self):
+        """tests/apps/slow on consumption, scaled out by a burst of 6 slow requests (its target
+        is 2 per instance) that has ended: the extra instances are about to be scaled in."""
         app = self.start_app("tests/apps/slow", "--plan", "consumption", "--http-rate-limit",
                              "100ms", *FAST)
         burst = [threading.Thread(target=app.request, args=("GET", "/api/sleep?ms=2500"),
@@ -84,7 +86,11 @@ class PlatformTest(SquallTestCase):
             t.start()
         self.assertTrue(wait_until(lambda: len(self.instances(app)) >= 2, 15), app.diagnostics())
         for t in burst:
-            t.join()
+            t.join()  # (alongside it, the app's maxOutstandingRequests would answer 429)
+        return app
+
+    def test_scale_in_under_steady_load_fails_no_request(self):
+        app = self.scaled_out_app()
         # Steady light load: one client, short requests. The extra instances drain one at a
         # time; every request must still succeed.
         statuses = []
@@ -104,15 +110,7 @@ class PlatformTest(SquallTestCase):
         # The same with clients that keep their connections: direct ones are handed back by the
         # instance that drains, between two requests, and served on.
         import http.client
-        app = self.start_app("tests/apps/slow", "--plan", "consumption", "--http-rate-limit",
-                             "100ms", *FAST)
-        burst = [threading.Thread(target=app.request, args=("GET", "/api/sleep?ms=2500"),
-                                  kwargs={"timeout": 30}) for _ in range(6)]
-        for t in burst:
-            t.start()
-        self.assertTrue(wait_until(lambda: len(self.instances(app)) >= 2, 15), app.diagnostics())
-        for t in burst:
-            t.join()  # (alongside it, the app's maxOutstandingRequests would answer 429)
+        app = self.scaled_out_app()
         statuses, errors = [], []
 
         def client():
