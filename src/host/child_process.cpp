@@ -12,6 +12,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <mutex>
 #include <set>
 
@@ -73,7 +74,11 @@ StatusOr<std::shared_ptr<ChildProcess>> ChildProcess::Spawn(EventLoop& loop,
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
     auto name = kv.substr(0, kv.find('='));
-    if (!spec.env.count(std::string(name))) env_s.emplace_back(kv);
+    if (spec.env.count(std::string(name))) continue;
+    if (std::find(spec.unset_env.begin(), spec.unset_env.end(), name) != spec.unset_env.end()) {
+      continue;
+    }
+    env_s.emplace_back(kv);
   }
   for (auto& [k, v] : spec.env) env_s.push_back(k + "=" + v);
   std::vector<char*> envp;

@@ -23,6 +23,7 @@ struct ProcessSpec {
   std::vector<std::string> args;
   std::filesystem::path working_dir;
   std::map<std::string, std::string> env;  // added to (and overriding) squall's environment
+  std::vector<std::string> unset_env;      // names of squall's environment the child must not see
   std::string log_category;                // output lines are logged under this category
 };
 

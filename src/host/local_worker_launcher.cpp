@@ -41,6 +41,8 @@ StatusOr<std::unique_ptr<WorkerHandle>> LocalWorkerLauncher::Launch(
   spec.env["FUNCTIONS_CUSTOMHANDLER_WORKER_ID"] = RandomUuid();
   spec.env["FUNCTIONS_APP_ROOT_PATH"] = app_.root.string();
   spec.env["FUNCTIONS_WORKER_RUNTIME"] = "custom";
+  // The platform's channel and its token are the host's, not the user's code's.
+  spec.unset_env = {"SQUALL_PLATFORM_EXCHANGE", "SQUALL_PLATFORM_EXCHANGE_TOKEN"};
   spec.log_category = "Worker";
   auto child = ChildProcess::Spawn(loop_, spec, [on_exit = std::move(on_exit)](ProcessExit ex) {
     on_exit(ex.ToString());

@@ -12,6 +12,14 @@ from harness import SQUALL_BIN, SquallTestCase, pid_alive, wait_until
 FAST = ["--decision-interval", "200ms", "--scale-in-delay", "1s"]
 
 
+def ppid(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 class PlatformTest(SquallTestCase):
     def instances(self, app):
         return app.get_json("/admin/platform/instances", headers=app.master())
@@ -285,6 +293,22 @@ class PlatformTest(SquallTestCase):
             self.assertEqual(conn.getresponse().read(), f"Hello, p{i}!".encode())
         self.assertEqual(self.instances(app)[0]["directConnections"], 0)
         conn.close()
+
+    def test_the_worker_does_not_inherit_the_exchange_token(self):
+        app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        host = self.instances(app)[0]["pid"]
+        workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and ppid(int(p)) == host]
+        self.assertEqual(len(workers), 1, workers)
+        worker = workers[0]
+
+        def environ(pid):
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                return [e.split(b"=", 1)[0] for e in f.read().split(b"\0") if e]
+        # The exchange token is the host's: its worker (the user's code) does not inherit it.
+        self.assertIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ(host))
+        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ(worker))
+        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE", environ(worker))
 
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")
