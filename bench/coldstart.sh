@@ -15,17 +15,23 @@
 # premium: `squall start COPY --plan premium --sku EP1 --always-ready 1 --scale-in-delay 500ms`
 #   (1 ready + 1 pre-warmed) where COPY is examples/bench-handler/app with host.json
 #   extensions.http.maxConcurrentRequests M (8), so that a burst of C (64) concurrent clients
-#   wants more than one instance and the pre-warmed one is promoted. B (10) bursts, each from 1
-#   ready + 1 pre-warmed instance (the short scale-in delay brings the app back): a warm baseline
-#   (100 sequential requests on one keep-alive connection, curl), then one request on each of C
-#   new connections at once (curl --parallel; the first request's time after its TCP connect);
-#   medians over the bursts. Then wrk -t2 -cC -dS (2 s) once; promotions from
+#   wants more than one instance and the pre-warmed one is promoted; its worker names itself in
+#   each answer (BENCH_HANDLER_TAG=1). B (10) times, each from 1 ready + 1 pre-warmed instance
+#   (the short scale-in delay brings the app back): bench/burst_client (warm baseline, new
+#   connections alone, then a burst of C whose request 0 is timed on a thread of its own; see
+#   bench/burst_client.cpp) twice, its other C-1 clients once at nice 0 and once at nice 19 (so
+#   that they leave the two cores to the servers), and from the same state again the earlier
+#   curl measure (a warm
+#   baseline of 100 sequential requests on one keep-alive connection, then one request on each of
+#   C new connections at once with curl --parallel, the first request's time after its TCP
+#   connect); medians over the bursts. Then wrk -t2 -cC -dS (2 s) once; promotions from
 #   /admin/platform/scale. The same against `squall start COPY` (no platform) as the reference
 #   for what C simultaneous requests cost on this machine anyway.
 # Prints a markdown report on stdout; progress on stderr.
 #
 # Environment (flags win): BENCH_RUNS (20), BENCH_ONLY (hello,bench,premium), BENCH_BURSTS, BENCH_BURST_SECONDS,
-# BENCH_BURST_CONNECTIONS, BENCH_PREMIUM_MAX_CONCURRENT, BENCH_BUILD_DIR
+# BENCH_BURST_CONNECTIONS, BENCH_PREMIUM_MAX_CONCURRENT, BENCH_PREMIUM_ARGS (more flags for the
+# premium platform, e.g. "--cpu-slice 0"), BENCH_BUILD_DIR
 # (build-release), BENCH_KEEP=1 keeps the temp dir (logs, raw JSON), BENCH_TIMEOUT (900 s for the
 # whole script).
 set -euo pipefail
@@ -63,10 +69,17 @@ done
 bench_init
 need_tools curl python3 wrk
 build_squall "$BUILD"
+if wants premium; then
+  build_targets "$BUILD" 1 burst_client
+  BURST_CLIENT=$BIN/burst_client
+fi
 
 busy_start
 CONSUMPTION_FLAGS=(--plan consumption --idle-timeout 2s --decision-interval 100ms --scale-in-delay 500ms)
 PREMIUM_FLAGS=(--plan premium --sku EP1 --always-ready 1 --scale-in-delay 500ms)
+# BENCH_PREMIUM_ARGS: more flags for the premium platform (e.g. "--cpu-slice 0").
+read -r -a extra <<<"${BENCH_PREMIUM_ARGS:-}"
+PREMIUM_FLAGS+=("${extra[@]}")
 
 # --- consumption: zero → first response --------------------------------------------------
 cat >"$TMP/coldstart.py" <<'EOF'
@@ -208,16 +221,16 @@ if wants bench; then
 fi
 
 # --- premium: bursts on a ready + pre-warmed app -------------------------------------------
-# burst.py MODE PORT KEY CONNS SECS BURSTS TMP: BURSTS times (each from the same state: for MODE
+# burst.py MODE PORT KEY CONNS SECS BURSTS TMP CLIENT: BURSTS times (each from the same state: for MODE
 # "platform" 1 ready + 1 pre-warmed instance, which the short --scale-in-delay brings back
 # between bursts), a warm baseline then the burst's leading edge; then one wrk run. MODE "plain"
 # (a `squall start` without --plan: the same bursts with no platform in the path) is the
 # reference. Writes TMP/burst-MODE.json.
 cat >"$TMP/burst.py" <<'EOF'
-import json, subprocess, sys, time
+import json, os, subprocess, sys, time
 from benchlib import *
 
-mode, port, key, conns, secs, bursts, tmp = sys.argv[1:8]
+mode, port, key, conns, secs, bursts, tmp, client = sys.argv[1:9]
 port, conns, secs, bursts = int(port), int(conns), int(secs), int(bursts)
 url = f"http://127.0.0.1:{port}/api/bench"
 platform = mode == "platform"
@@ -240,6 +253,19 @@ def curl(urls, parallel):
     rows.sort(key=lambda r: r["i"])
     return rows
 
+# burst_client's two ways: its 63 other clients at the normal priority, and at nice 19 (they
+# yield the two cores to the servers, as clients on other machines would take none).
+CLIENTS = (("client", 0), ("client_nice", 19))
+
+def client_burst(tail_nice):
+    """bench/burst_client: warm and new-connection baselines, then the burst (see its header)."""
+    out = subprocess.run([client, "--port", str(port), "--warm", "99", "--fresh", "10",
+                          "--connections", str(conns), "--tail-nice", str(tail_nice)],
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise SystemExit(f"burst_client failed: {out.stderr.strip()}")
+    return json.loads(out.stdout)
+
 def settled():
     if platform:
         lst = wait_instances(port, key, lambda l: sorted(x["state"] for x in l) == ["prewarmed", "ready"], 120)
@@ -248,6 +274,18 @@ def settled():
 
 runs = []
 for b in range(bursts):
+    # The leading edge timed by burst_client (the first request on a thread of its own).
+    clients = {}
+    for name, nice in CLIENTS:
+        settled()
+        cbefore = len(admin(port, key, "scale")) if platform else 0
+        ct0 = time.time()
+        cb = client_burst(nice)
+        if platform:
+            time.sleep(1.5)
+        cscale = admin(port, key, "scale")[cbefore:] if platform else []
+        clients[name] = {"data": cb, "t0": ct0, "scale": cscale}
+    # The same leading edge timed by curl --parallel, from the same state (the earlier measure).
     settled()
     # Warm baseline: one keep-alive connection, sequential; the first request pays the connect.
     base = curl([url] * 100, parallel=False)[1:]
@@ -258,9 +296,10 @@ for b in range(bursts):
     if platform:
         time.sleep(1.5)  # the decisions the burst caused (the tick is 1 s)
     scale = admin(port, key, "scale")[before:] if platform else []
-    runs.append({"baseline": base, "burst": burst, "t0": t0, "scale": scale})
-    print(f"[coldstart] {mode}: burst {b + 1}/{bursts}: first {burst[0]['after_connect'] * 1000:.2f} ms",
-          file=sys.stderr)
+    runs.append({"baseline": base, "burst": burst, "t0": t0, "scale": scale, "clients": clients})
+    firsts = ", ".join(f"{c['data']['burst'][0]['seconds'] * 1000:.3f} ms ({n})" for n, c in clients.items())
+    print(f"[coldstart] {mode}: burst {b + 1}/{bursts}: first {firsts}, "
+          f"{burst[0]['after_connect'] * 1000:.2f} ms (curl)", file=sys.stderr)
 
 settled()
 tw = time.time()
@@ -296,6 +335,28 @@ def wrk_field(text, prefix):
 data = {m: json.load(open(f"{tmp}/burst-{m}.json")) for m in ("plain", "platform")
         if os.path.exists(f"{tmp}/burst-{m}.json")}
 
+def client_metrics(d, name):
+    """burst_client's figures: per burst, the first request over the warm p50, and the first answer
+    from an instance other than the warm one (a promoted pre-warmed instance) over the same."""
+    added, warm, fresh, wave, other, other_n, ok, n = [], [], [], [], [], [], 0, 0
+    for r in d["runs"]:
+        c = r["clients"][name]["data"]
+        w50 = pct(c["warm"], 50)
+        warm.append(w50)
+        fresh.append(pct(c["fresh"], 50))
+        added.append(c["burst"][0]["seconds"] - w50)
+        good = [x for x in c["burst"] if x["status"] == 200]
+        ok += len(good)
+        n += len(c["burst"])
+        wave.append(pct([x["seconds"] for x in good], 50))
+        others = [x for x in good if x["worker"] and x["worker"] != c["warm_worker"]]
+        other_n.append(len(others))
+        if others:
+            first_other = min(others, key=lambda x: x["sent"] + x["seconds"])
+            other.append(first_other["seconds"] - w50)
+    return {"added": added, "warm50": pct(warm, 50), "fresh50": pct(fresh, 50), "wave50": pct(wave, 50),
+            "other": other, "other_n": other_n, "ok": ok, "n": n}
+
 def metrics(d):
     added, first, base50, wave50, wavemax, ok, n = [], [], [], [], [], 0, 0
     for r in d["runs"]:
@@ -319,8 +380,15 @@ def metrics(d):
         "p50": wrk_ms(w, "50%"), "p99": wrk_ms(w, "99%"),
         "max": wrk_ms("Max " + lat_line[3], "Max") if len(lat_line) > 3 else float("nan"),
         "rps": rps[1] if len(rps) > 1 else "?", "errors": non2xx[-1] if non2xx else "0",
-        "ok": ok, "n": n,
+        "ok": ok, "n": n, "client": client_metrics(d, "client"),
+        "client_nice": client_metrics(d, "client_nice"),
     }
+
+def ms_spread(values):
+    """median (min / max) of values in seconds, as signed ms."""
+    if not values:
+        return "—"
+    return f"{pct(values, 50) * 1000:+.3f} ({min(values) * 1000:+.2f} / {max(values) * 1000:+.2f})"
 
 m = {k: metrics(v) for k, v in data.items()}
 cols = [k for k in ("platform", "plain") if k in m]
@@ -328,23 +396,45 @@ title = {"platform": "premium platform (front door → instance)", "plain": "pla
 print(f"### Premium EP1 with --always-ready 1 (1 ready + 1 pre-warmed): {bursts} bursts of {conns} connections\n")
 print(f"App: a copy of examples/bench-handler/app with host.json extensions.http.maxConcurrentRequests {mcr}, "
       f"so that {conns} in flight want {-(-conns // mcr)} instances and the pre-warmed one is promoted "
-      f"(with the default of 100 per instance, {conns} clients never leave the first instance). "
-      f"Each burst starts from 1 ready + 1 pre-warmed instance (`--scale-in-delay 500ms` brings the app back "
-      f"between bursts): a warm baseline (99 sequential requests on one keep-alive connection), then the "
-      f"burst's leading edge, one request on each of {conns} new connections at once (`curl --parallel "
-      f"--parallel-immediate`, curl's own per-transfer times after each connect). The first request of a "
-      f"burst is one sample, and one sample moves by milliseconds on this machine: hence {bursts} bursts and "
-      f"their median. Then `wrk -t2 -c{conns} -d{secs}s --latency` once. The same against `squall start` of the "
+      f"(with the default of 100 per instance, {conns} clients never leave the first instance); its worker "
+      f"runs with BENCH_HANDLER_TAG=1, so every answer names the worker (instance) that gave it. "
+      f"{bursts} times, each from 1 ready + 1 pre-warmed instance (`--scale-in-delay 500ms` brings the app back "
+      f"between bursts): `bench/burst_client` (a warm baseline of 99 sequential requests on one keep-alive "
+      f"connection, 10 single requests on new connections, then the burst: request 0 on a new connection, "
+      f"and as soon as it is written {conns - 1} more clients at once from another thread; each timed from its "
+      f"write to its answer's last byte), once as it is and once with the {conns - 1} other clients at nice 19 "
+      f"(a load generator on the same two cores otherwise takes CPU from the servers that a client on another "
+      f"machine would not); then, from the same state again, the earlier measure: a warm "
+      f"baseline with curl, then one request on each of {conns} new connections with `curl --parallel "
+      f"--parallel-immediate` (curl's per-transfer times after each connect; curl runs all transfers on one "
+      f"thread, so the first one's time also counts curl's work for the others). Medians over the {bursts} "
+      f"bursts. Then `wrk -t2 -c{conns} -d{secs}s --latency` once. The same against `squall start` of the "
       f"same app without --plan, to separate the platform from what {conns} simultaneous requests cost "
       f"on this machine.\n")
 print("| ms | " + " | ".join(title[c] for c in cols) + " |")
 print("|---|" + "---:|" * len(cols))
-rows = [
-    ("warm baseline p50 (median over bursts)", lambda x: fmt_ms(x["base50"], 3)),
-    ("first request of a burst, after its connect (median)", lambda x: fmt_ms(x["first50"], 3)),
-    ("**first request added over warm p50: median** (min / max)",
-     lambda x: f"**{x['added50'] * 1000:+.3f}** ({x['added_min'] * 1000:+.2f} / {x['added_max'] * 1000:+.2f})"),
-    (f"the {conns} leading requests: p50 / max (medians over bursts)", lambda x: f"{fmt_ms(x['wave50'], 3)} / {fmt_ms(x['wavemax'], 3)}"),
+rows = [("burst_client: warm p50 / one request on a new connection p50",
+         lambda x: f"{fmt_ms(x['client']['warm50'], 3)} / {fmt_ms(x['client']['fresh50'], 3)}")]
+for name, label in (("client", "burst_client"), ("client_nice", "burst_client, its other clients at nice 19")):
+    bold = name == "client_nice"
+    rows += [
+        (f"{'**' if bold else ''}{label}: first request added over warm p50: median{'**' if bold else ''} (min / max)",
+         lambda x, name=name: ms_spread(x[name]["added"])),
+        (f"{label}: bursts whose first request added ≤ 1 ms",
+         lambda x, name=name: f"{sum(1 for a in x[name]['added'] if a <= 0.001)} of {len(x[name]['added'])}"),
+        (f"{label}: first answer from the promoted pre-warmed instance, added over warm p50 (median, min / max)",
+         lambda x, name=name: ms_spread(x[name]["other"]) if x[name]["other"] else "—"),
+        (f"{label}: answers from instances other than the warm one (median of {bursts})",
+         lambda x, name=name: f"{pct(x[name]['other_n'], 50):.0f} of {conns}"),
+        (f"{label}: the {conns} leading requests' p50 (median); with 200",
+         lambda x, name=name: f"{fmt_ms(x[name]['wave50'], 3)}; {x[name]['ok']}/{x[name]['n']}"),
+    ]
+rows += [
+    ("curl: warm baseline p50 (median over bursts)", lambda x: fmt_ms(x["base50"], 3)),
+    ("curl: first request of a burst, after its connect (median)", lambda x: fmt_ms(x["first50"], 3)),
+    ("curl: first request added over warm p50: median (min / max)",
+     lambda x: f"{x['added50'] * 1000:+.3f} ({x['added_min'] * 1000:+.2f} / {x['added_max'] * 1000:+.2f})"),
+    (f"curl: the {conns} leading requests: p50 / max (medians over bursts)", lambda x: f"{fmt_ms(x['wave50'], 3)} / {fmt_ms(x['wavemax'], 3)}"),
     (f"wrk {secs} s afterwards: p50 / p99 / max", lambda x: f"{fmt_ms(x['p50'], 3)} / {fmt_ms(x['p99'], 3)} / {fmt_ms(x['max'], 3)}"),
     ("wrk req/s, non-2xx; leading requests with 200", lambda x: f"{x['rps']}, {x['errors']}; {x['ok']}/{x['n']}"),
 ]
@@ -352,14 +442,20 @@ for name, f in rows:
     print(f"| {name} | " + " | ".join(f(m[c]) for c in cols) + " |")
 print()
 if "platform" in m and "plain" in m:
-    print(f"- first request added, platform minus plain host (medians): "
+    for name, label in (("client", "burst_client"), ("client_nice", "burst_client, nice 19")):
+        cp, cq = m["platform"][name], m["plain"][name]
+        print(f"- {label}: first request added, platform minus plain host (medians): "
+              f"{(pct(cp['added'], 50) - pct(cq['added'], 50)) * 1000:+.3f} ms; leading requests' p50, "
+              f"platform minus plain: {(cp['wave50'] - cq['wave50']) * 1000:+.3f} ms")
+    print(f"- curl: first request added, platform minus plain host (medians): "
           f"{(m['platform']['added50'] - m['plain']['added50']) * 1000:+.3f} ms; leading requests' p50, "
           f"platform minus plain: {(m['platform']['wave50'] - m['plain']['wave50']) * 1000:+.3f} ms")
 if "platform" in data:
     promos = []
     for r in data["platform"]["runs"]:
-        p = [ts(x["time"]) - r["t0"] for x in r["scale"] if "promoted" in x["reason"]]
-        promos.append(min(p) if p else None)
+        for scale, t0 in [(c["scale"], c["t0"]) for c in r["clients"].values()] + [(r["scale"], r["t0"])]:
+            p = [ts(x["time"]) - t0 for x in scale if "promoted" in x["reason"]]
+            promos.append(min(p) if p else None)
     seen = [p for p in promos if p is not None]
     print(f"- promotion of the pre-warmed instance, after the burst started: in {len(seen)} of {len(promos)} bursts"
           + (f", median {pct(seen, 50):+.3f} s (min {min(seen):+.3f}, max {max(seen):+.3f})" if seen else ""))
@@ -373,6 +469,7 @@ print()
 EOF
 
 if wants premium; then
+  export BENCH_HANDLER_TAG=1  # bench-handler names its pid in each answer (X-Bench-Worker)
   copy_bench_app "$TMP/premium-app" "$PREMIUM_MCR"
   mkey=$(master_key "$TMP/premium-app")
   # Reference: the same app and burst through a plain host (no platform).
@@ -381,7 +478,7 @@ if wants premium; then
   start plain "$SQUALL" start "$TMP/premium-app" --port "$port" --log-format json
   pid=$STARTED_PID
   wait_http "http://127.0.0.1:$port/api/bench" "$pid" plain
-  run_bg "$PY" "$TMP/burst.py" plain "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" \
+  run_bg "$PY" "$TMP/burst.py" plain "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" "$BURST_CLIENT" \
     || { tail -n 30 "$TMP/plain.err" >&2; die "premium reference: measurement failed"; }
   stop_started "$pid"
 
@@ -390,7 +487,7 @@ if wants premium; then
   start premium "$SQUALL" start "$TMP/premium-app" "${PREMIUM_FLAGS[@]}" --port "$port" --log-format json
   pid=$STARTED_PID
   wait_http "http://127.0.0.1:$port/admin/host/ping" "$pid" premium
-  run_bg "$PY" "$TMP/burst.py" platform "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" \
+  run_bg "$PY" "$TMP/burst.py" platform "$port" "$mkey" "$BURST_CONNECTIONS" "$BURST_SECONDS" "$BURSTS" "$TMP" "$BURST_CLIENT" \
     || { tail -n 30 "$TMP/premium.err" >&2; die "premium: measurement failed"; }
   stop_started "$pid"
   run_bg "$PY" "$TMP/burst_report.py" "$TMP" "$BURST_CONNECTIONS" "$PREMIUM_MCR" "$BURST_SECONDS" "$BURSTS"

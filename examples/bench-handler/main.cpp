@@ -48,6 +48,9 @@ namespace {
 
 constexpr std::string_view kInvocationBody =
     R"({"Outputs":{"res":{"statusCode":200,"body":"ok"}},"Logs":[],"ReturnValue":null})";
+// With $BENCH_HANDLER_TAG=1 the HTTP answer also carries "X-Bench-Worker: <pid>", so that a
+// benchmark client can tell which instance answered (bench/coldstart.sh's premium burst).
+std::string g_invocation_body(kInvocationBody);
 constexpr std::string_view kForwardBody = "ok";
 constexpr std::string_view kQueueBody = R"({"Outputs":{},"Logs":[],"ReturnValue":null})";
 constexpr std::string_view kQueueFunction = "/qbench";
@@ -201,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
         g_queue_log.Record(req_.body(), RealtimeNs());
         res_.body().assign(kQueueBody);
       } else {
-        res_.body().assign(kInvocationBody);
+        res_.body().assign(g_invocation_body);
       }
     } else {
       res_.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -303,6 +306,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  if (const char* tag = std::getenv("BENCH_HANDLER_TAG"); tag && std::string_view(tag) == "1")
+    g_invocation_body =
+        R"({"Outputs":{"res":{"statusCode":200,"body":"ok","headers":{"X-Bench-Worker":")" +
+        std::to_string(getpid()) + R"("}}},"Logs":[],"ReturnValue":null})";
   try {
     std::vector<std::unique_ptr<asio::io_context>> contexts;
     for (int i = 0; i < threads; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
