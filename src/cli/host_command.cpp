@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/host_runner.h"
+#include "core/cpu_slice.h"
 #include "platform/instance_manager.h"
 
 namespace squall::cli {
@@ -23,6 +24,11 @@ int RunHostCommand(HostRunOptions options) {
       fmt::print(stderr, "squall: --functions: empty function name\n");
       return kExitConfig;
     }
+  }
+  // Before the host starts any thread (they inherit it); its worker gets the default back.
+  if (options.cpu_slice_us > 0) {
+    Status set = SetThreadCpuSlice(std::chrono::microseconds(options.cpu_slice_us));
+    if (!set.ok()) fmt::print(stderr, "squall: cannot set the CPU slice: {}\n", set.message());
   }
   options.port_given = true;  // an instance serves where it is told, never LocalHttpPort
   options.listen_address = "127.0.0.1";

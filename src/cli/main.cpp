@@ -79,6 +79,11 @@ int main(int argc, char** argv) {
     duration_opts[flag] = start_cmd->add_option(flag, duration_text[flag],
                                                 "A duration such as 500ms, 60s, 5m, 1h");
   }
+  duration_opts["--cpu-slice"] = start_cmd->add_option(
+      "--cpu-slice", duration_text["--cpu-slice"],
+      "With a plan: the scheduler time slice of the front door and the instances' hosts, so "
+      "that they run soon after they wake (Linux 6.12+; 0.1ms to 100ms, 0 = the kernel's "
+      "default; workers keep the default). Default 0.1ms");
 
   HostRunOptions host;
   auto* host_cmd = app.add_subcommand(
@@ -125,6 +130,11 @@ int main(int argc, char** argv) {
                        "dynamic concurrency's memory throttle measures against")
       ->check(CLI::Range(0, 1 << 22))
       ->envname("SQUALL_INSTANCE_MEMORY_MB");
+  host_cmd->add_option("--cpu-slice-us", host.cpu_slice_us,
+                       "The scheduler time slice of this host in microseconds (the platform's "
+                       "--cpu-slice; 0 = leave it as it is)")
+      ->check(CLI::Range(0, 100000))
+      ->envname("SQUALL_INSTANCE_CPU_SLICE_US");
 
   std::string keys_app;
   bool keys_json = false;

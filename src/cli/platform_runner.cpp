@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/app_loading.h"
+#include "core/cpu_slice.h"
 #include "core/event_loop.h"
 #include "core/log.h"
 #include "core/real_clock.h"
@@ -40,6 +41,9 @@ namespace squall::cli {
 namespace {
 
 constexpr const char* kCategory = "Platform";
+// The platform's processes wake for microseconds of work per request (docs/architecture.md,
+// "CPU slice"): the kernel's shortest slice.
+constexpr Duration kDefaultPlatformCpuSlice = kMinCpuSlice;
 
 // Flags to PlanOptions; a duration that does not parse is an error naming the flag.
 StatusOr<PlanOptions> ToPlanOptions(const PlanFlags& flags, const AppConfig& app) {
@@ -146,6 +150,29 @@ AppTraits TraitsOf(const AppConfig& app) {
 
 }  // namespace
 
+// --cpu-slice (default 0.1 ms) for this thread, and so for the threads started after it; false
+// (the error printed) when the flag is not a valid slice. A kernel that refuses it costs a
+// warning, not the start. *applied is the slice the instances are to set for themselves.
+bool ApplyCpuSlice(const PlanFlags& flags, Duration* applied) {
+  Duration slice = kDefaultPlatformCpuSlice;
+  if (auto it = flags.durations.find("--cpu-slice"); it != flags.durations.end()) {
+    auto parsed = ParseDurationFlag(it->second, "--cpu-slice");
+    if (!parsed.ok()) {
+      fmt::print(stderr, "squall: {}\n", parsed.status().message());
+      return false;
+    }
+    slice = *parsed;
+  }
+  Status set = SetThreadCpuSlice(slice);
+  if (set.code() == StatusCode::kInvalidArgument) {
+    fmt::print(stderr, "squall: --cpu-slice: {}\n", set.message());
+    return false;
+  }
+  if (!set.ok()) LogWarn(kCategory, "cannot set the CPU slice: {}", set.message());
+  *applied = slice;
+  return true;
+}
+
 int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   LogFormat format = start.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
   InitLogging(format, LogLevel::kInformation);
@@ -183,6 +210,10 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
                trigger_issues.size(), start.app_dir);
     return kExitConfig;
   }
+
+  // Before any thread or instance is started.
+  Duration cpu_slice{0};
+  if (!ApplyCpuSlice(flags, &cpu_slice)) return kExitConfig;
 
   EventLoop loop(1);
   auto clock = MakeRealClock(loop);
@@ -262,6 +293,12 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   manager_options.host_args = {"--log-format", start.log_format, "--queue-lease",
                                fmt::format("{}", start.queue_lease_seconds)};
   LocalInstanceManager manager(loop, *clock, manager_options);
+  // Instances set it themselves: ChildProcess gives every child the kernel's default back.
+  if (cpu_slice > Duration{0}) {
+    manager.SetHostEnvironment(
+        "SQUALL_INSTANCE_CPU_SLICE_US",
+        std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(cpu_slice).count()));
+  }
   if (Status s = manager.limits_status(); !s.ok()) {
     LogWarn(kCategory, "{}", s.message());
   } else {

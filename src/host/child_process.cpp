@@ -17,6 +17,7 @@
 #include <set>
 
 #include "core/asio_context.h"
+#include "core/cpu_slice.h"
 #include "core/log.h"
 
 extern char** environ;
@@ -106,6 +107,7 @@ StatusOr<std::shared_ptr<ChildProcess>> ChildProcess::Spawn(EventLoop& loop,
   }
   if (pid == 0) {
     setpgid(0, 0);
+    ResetCpuSliceInChild();  // the platform's short slice is for its own event loops
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // squall died before prctl took effect
     sigset_t all;

@@ -310,6 +310,24 @@ class PlatformTest(SquallTestCase):
         self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ(worker))
         self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE", environ(worker))
 
+    def test_instance_hosts_take_the_cpu_slice_and_workers_keep_the_default(self):
+        def slice_ns(pid):
+            with open(f"/proc/{pid}/sched") as f:
+                for line in f:
+                    if line.startswith("se.slice"):
+                        return int(line.split(":")[1])
+            return None
+        app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1",
+                             "--cpu-slice", "0.3ms", *FAST)
+        if slice_ns(app.proc.pid) != 300000:
+            self.skipTest("this kernel has no custom slices (Linux 6.12+) or hides them")
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        host = self.instances(app)[0]["pid"]
+        workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and ppid(int(p)) == host]
+        self.assertEqual(len(workers), 1, workers)
+        self.assertEqual(slice_ns(host), 300000)
+        self.assertNotEqual(slice_ns(workers[0]), 300000)
+
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")
         proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",
@@ -321,6 +339,12 @@ class PlatformTest(SquallTestCase):
                               capture_output=True, text=True, timeout=30)
         self.assertEqual(proc.returncode, 2, proc.stderr)
         self.assertIn("--plan", proc.stderr)
+        for bad in ("200ms", "5us"):
+            proc = subprocess.run([SQUALL_BIN, "start", app.dir, "--port", "0", "--plan",
+                                   "premium", "--cpu-slice", bad], capture_output=True, text=True,
+                                  timeout=30)
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn("--cpu-slice", proc.stderr)
 
 
 if __name__ == "__main__":
