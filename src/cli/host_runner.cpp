@@ -202,6 +202,9 @@ int RunHost(const HostRunOptions& options) {
     const Binding* t = fn->Trigger();
     fmt::print("  {}: {}\n", fn->name, t ? t->type : "?");
   }
+  if (const FunctionConfig* fn = (*host)->warmup_function()) {
+    fmt::print("  {}: warmupTrigger (runs when a scale-out adds an instance)\n", fn->name);
+  }
   for (const auto* fn : (*host)->unsupported()) {
     const Binding* t = fn->Trigger();
     fmt::print("  {}: {} (not yet supported)\n", fn->name, t ? t->type : "?");
@@ -235,6 +238,22 @@ int RunHost(const HostRunOptions& options) {
     memory->Start();
   }
   (*host)->Start();
+  // An instance a scale-out added runs the app's warmup function first (Azure's warmupTrigger);
+  // until it has returned the host reports "Initialized" and the platform routes nothing here.
+  if (options.warmup && (*host)->has_warmup()) {
+    Clock* c = clock.get();
+    const MonoTime began = c->Now();
+    LogInfo("Host", "warmup: running function '{}' before taking work",
+            (*host)->warmup_function()->name);
+    (*host)->RunWarmup([c, began](Status s) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(c->Now() - began).count();
+      if (s.ok()) {
+        LogInfo("Host", "warmup: done in {} ms", ms);
+      } else {
+        LogWarn("Host", "warmup: failed after {} ms ({}); taking work anyway", ms, s.message());
+      }
+    });
+  }
   if (direct) direct->Start();
   (*host)->concurrency().Start((*triggers)->snapshot_store());
   (*triggers)->Start();

@@ -28,6 +28,7 @@ struct HostRunOptions {
   double cpus = 0;     // 0 = the machine's cores
   int memory_mb = 0;   // 0 = unknown: no memory throttle
   int http_concurrency = 0;  // Flex's per-instance HTTP concurrency; 0 = none
+  bool warmup = false;       // added by a scale-out: run the app's warmup function first
   int cpu_slice_us = 0;      // the platform's --cpu-slice for its instances; 0 = leave as is
   // `squall start` without a plan: the host samples its own and its worker's memory into the
   // app's memory record (`squall memory`); under a platform the platform samples instances.

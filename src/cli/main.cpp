@@ -130,6 +130,11 @@ int main(int argc, char** argv) {
                        "dynamic concurrency's memory throttle measures against")
       ->check(CLI::Range(0, 1 << 22))
       ->envname("SQUALL_INSTANCE_MEMORY_MB");
+  host_cmd
+      ->add_flag("--warmup", host.warmup,
+                 "Run the app's warmupTrigger function before taking work (the platform "
+                 "passes it to instances a scale-out adds)")
+      ->envname("SQUALL_INSTANCE_WARMUP");
   host_cmd->add_option("--cpu-slice-us", host.cpu_slice_us,
                        "The scheduler time slice of this host in microseconds (the platform's "
                        "--cpu-slice; 0 = leave it as it is)")

@@ -145,10 +145,11 @@ AppTraits TraitsOf(const AppConfig& app) {
   if (app.host.http.max_concurrent_requests > 0) {
     t.max_concurrent_requests = app.host.http.max_concurrent_requests;
   }
+  for (const auto& f : app.functions) {
+    if (!f.disabled && f.trigger_kind() == TriggerKind::kWarmup) t.warmup = true;
+  }
   return t;
 }
-
-}  // namespace
 
 // --cpu-slice (default 0.1 ms) for this thread, and so for the threads started after it; false
 // (the error printed) when the flag is not a valid slice. A kernel that refuses it costs a
@@ -168,10 +169,15 @@ bool ApplyCpuSlice(const PlanFlags& flags, Duration* applied) {
     fmt::print(stderr, "squall: --cpu-slice: {}\n", set.message());
     return false;
   }
-  if (!set.ok()) LogWarn(kCategory, "cannot set the CPU slice: {}", set.message());
+  if (!set.ok()) {
+    LogWarn(kCategory, "cannot set the CPU slice: {}", set.message());
+    return true;  // instances would fail the same way: they are not asked to
+  }
   *applied = slice;
   return true;
 }
+
+}  // namespace
 
 int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
   LogFormat format = start.log_format == "json" ? LogFormat::kJson : LogFormat::kText;
@@ -386,6 +392,11 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
       fmt::print("  {}: {}/{}\n", f.name, base, route + own);
     } else if (f.trigger_kind() == TriggerKind::kQueue || f.trigger_kind() == TriggerKind::kTimer) {
       fmt::print("  {}: {}\n", f.name, t->type);
+    } else if (f.trigger_kind() == TriggerKind::kWarmup) {
+      fmt::print("  {}: {} (runs when a scale-out adds an instance{})\n", f.name, t->type,
+                 plan->kind == PlanKind::kPremium || plan->kind == PlanKind::kDedicated
+                     ? ""
+                     : "; not on this plan");
     } else {
       fmt::print("  {}: {} (not yet supported)\n", f.name, t->type);
     }

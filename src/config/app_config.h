@@ -93,7 +93,8 @@ struct Binding {
   std::map<std::string, std::string> extra_json;
 };
 
-enum class TriggerKind { kHttp, kQueue, kTimer, kBlob, kOther };
+// kWarmup: "warmupTrigger", run on an instance a scale-out adds, before it takes work.
+enum class TriggerKind { kHttp, kQueue, kTimer, kBlob, kWarmup, kOther };
 
 struct FunctionConfig {
   std::string name;               // the sub-folder's name

@@ -82,6 +82,31 @@ std::vector<std::string> FunctionFolders(const fs::path& app_dir, LoadResult& re
   return names;
 }
 
+// Azure: one warmup function per app, and it should be named "warmup".
+void CheckWarmup(const fs::path& app_dir, const AppConfig& app, LoadResult& result) {
+  const FunctionConfig* first = nullptr;
+  for (const FunctionConfig& fn : app.functions) {
+    if (fn.trigger_kind() != TriggerKind::kWarmup) continue;
+    const std::string file = (app_dir / fn.name / "function.json").string();
+    const Binding* trigger = fn.Trigger();
+    const std::string field = "/bindings/" + std::to_string(trigger - fn.bindings.data()) + "/type";
+    if (first != nullptr) {
+      result.errors.push_back({file, field,
+                               "a second warmupTrigger function (" +
+                                   config_json::Quote(first->name) +
+                                   " is one): an app has at most one"});
+      continue;
+    }
+    first = &fn;
+    if (!config_json::EqualsIgnoreCase(fn.name, "warmup")) {
+      result.warnings.push_back({file, field,
+                                 "a warmupTrigger function should be named \"warmup\" (Azure "
+                                 "looks for that name); it runs as " +
+                                     config_json::Quote(fn.name)});
+    }
+  }
+}
+
 void LoadFunctions(const fs::path& app_dir, const fs::path& root, AppConfig& app,
                    LoadResult& result) {
   for (const std::string& name : FunctionFolders(app_dir, result)) {
@@ -110,6 +135,7 @@ void LoadFunctions(const fs::path& app_dir, const fs::path& root, AppConfig& app
     fn.dir = root / name;
     app.functions.push_back(std::move(fn));
   }
+  CheckWarmup(app_dir, app, result);
 }
 
 void Load(const fs::path& app_dir, LoadResult& result) {

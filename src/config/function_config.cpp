@@ -21,6 +21,7 @@ TriggerKind FunctionConfig::trigger_kind() const {
   if (EqualsIgnoreCase(trigger->type, "queueTrigger")) return TriggerKind::kQueue;
   if (EqualsIgnoreCase(trigger->type, "timerTrigger")) return TriggerKind::kTimer;
   if (EqualsIgnoreCase(trigger->type, "blobTrigger")) return TriggerKind::kBlob;
+  if (EqualsIgnoreCase(trigger->type, "warmupTrigger")) return TriggerKind::kWarmup;
   return TriggerKind::kOther;
 }
 

@@ -89,8 +89,8 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
       state = "Stopping";
     } else if (draining_) {
       state = "Draining";
-    } else if (supervisor_.state() != WorkerSupervisor::State::kReady) {
-      state = "Initialized";  // host up, worker not (yet) ready
+    } else if (supervisor_.state() != WorkerSupervisor::State::kReady || warming_) {
+      state = "Initialized";  // host up, worker not (yet) ready or its warmup running
     }
     o["state"] = state;
     o["version"] = options_.host_version;
@@ -131,6 +131,13 @@ void FunctionHost::HandleAdmin(const HttpRequest& request,
       json::object o;
       o["name"] = fn.config->name;
       o["trigger"] = fn.trigger->type;
+      o["supported"] = true;
+      arr.emplace_back(std::move(o));
+    }
+    if (warmup_) {
+      json::object o;
+      o["name"] = warmup_->config->name;
+      o["trigger"] = warmup_->trigger->type;
       o["supported"] = true;
       arr.emplace_back(std::move(o));
     }

@@ -1,10 +1,14 @@
 #include "host/function_host.h"
 
 #include <algorithm>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "core/log.h"
 #include "host/invocation_protocol.h"
 #include "host/invocation_state.h"
+
+namespace json = boost::json;
 
 namespace squall {
 
@@ -98,6 +102,14 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
       host->trigger_functions_.push_back(std::move(entry));
       continue;
     }
+    if (fn.trigger_kind() == TriggerKind::kWarmup) {
+      HttpFunction entry;
+      entry.config = &fn;
+      entry.trigger = trigger;
+      entry.log_category = "Function." + fn.name;
+      host->warmup_ = std::move(entry);
+      continue;
+    }
     if (fn.trigger_kind() != TriggerKind::kHttp) {
       host->unsupported_.push_back(&fn);
       continue;
@@ -155,6 +167,27 @@ void FunctionHost::InvokeTrigger(const FunctionConfig& fn, std::string body,
   if (entry == nullptr) {
     return done(NotFound("function '" + fn.name + "' is not a trigger function of this host"));
   }
+  InvokeEntry(entry, std::move(body), std::move(done));
+}
+
+void FunctionHost::RunWarmup(std::function<void(Status)> done) {
+  if (!warmup_) return done(NotFound("the app has no warmupTrigger function"));
+  // The custom-handler payload: the trigger binding's name → a (empty) warmup context.
+  json::object data;
+  data[warmup_->trigger->name] = json::object{};
+  json::object body;
+  body["Data"] = std::move(data);
+  body["Metadata"] = json::object{};
+  warming_ = true;
+  InvokeEntry(&*warmup_, json::serialize(body),
+              [this, done = std::move(done)](StatusOr<std::string> result) {
+                warming_ = false;
+                done(result.ok() ? Status::Ok() : result.status());
+              });
+}
+
+void FunctionHost::InvokeEntry(const HttpFunction* entry, std::string body,
+                               std::function<void(StatusOr<std::string>)> done) {
   if (!accepting()) {
     return done(Unavailable("the host is draining; not accepting new invocations"));
   }

@@ -7,6 +7,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,15 @@ class FunctionHost final : public HttpHandler {
   // why it failed (kUnavailable: refused because the host drains or stops; nothing ran).
   void InvokeTrigger(const FunctionConfig& fn, std::string body,
                      std::function<void(StatusOr<std::string>)> done);
+  // The app's warmupTrigger function (Azure: it runs on an instance a scale-out adds, before the
+  // instance takes work, and cannot be invoked otherwise): whether there is one, and running it
+  // once. While it runs the host reports itself "Initialized", so the platform routes nothing
+  // to it. done gets why it failed, if it did; a failed warmup does not keep the instance out.
+  bool has_warmup() const { return warmup_.has_value(); }
+  const FunctionConfig* warmup_function() const { return warmup_ ? warmup_->config : nullptr; }
+  void RunWarmup(std::function<void(Status)> done);
+  bool warming() const { return warming_.load(); }
+
   // False while draining or stopping: listeners stop taking new work.
   bool accepting() const { return !draining_ && !stopping_; }
 
@@ -122,6 +132,9 @@ class FunctionHost final : public HttpHandler {
                    Responder respond);
   // Past the app-wide HTTP gate: the function's dynamic-concurrency gate, then Invoke.
   void AdmitToFunction(std::shared_ptr<Invocation> inv);
+  // A non-HTTP function's invocation (InvokeTrigger, RunWarmup).
+  void InvokeEntry(const HttpFunction* entry, std::string body,
+                   std::function<void(StatusOr<std::string>)> done);
   void Invoke(std::shared_ptr<Invocation> inv);
   // Sends once a worker newer than generation `newer_than` is ready (503 if none in time).
   void WaitForWorker(std::shared_ptr<Invocation> inv, std::uint64_t newer_than);
@@ -149,6 +162,8 @@ class FunctionHost final : public HttpHandler {
   Router router_;
   std::vector<HttpFunction> http_functions_;
   std::vector<HttpFunction> trigger_functions_;  // queue/timer: no route
+  std::optional<HttpFunction> warmup_;           // the warmupTrigger function, if any
+  std::atomic<bool> warming_{false};             // RunWarmup's invocation is running
   TriggerBindings* bindings_ = nullptr;
   std::vector<const FunctionConfig*> unsupported_;
   std::vector<std::string> prefix_segments_;

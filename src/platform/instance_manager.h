@@ -34,6 +34,8 @@ struct InstanceSpec {
   // The host build to run ("" = the backend's default): an installed version's name
   // (versions/host_versions.h) locally, an image tag for a cluster backend.
   std::string host_version;
+  // Added by a scale-out: the host runs the app's warmupTrigger function before taking work.
+  bool warmup = false;
 };
 
 struct InstanceInfo {

@@ -153,6 +153,7 @@ std::map<std::string, std::string> LocalInstanceManager::HostEnvironment(const I
   if (spec.limits.http_concurrency > 0) {
     env["SQUALL_INSTANCE_HTTP_CONCURRENCY"] = std::to_string(spec.limits.http_concurrency);
   }
+  if (spec.warmup) env["SQUALL_INSTANCE_WARMUP"] = "1";
   return env;
 }
 

@@ -104,9 +104,9 @@ void ScaleController::DecideLocked(std::unique_lock<std::mutex>& lock, bool load
           for (int i = 0; i < action.count; ++i) {
             // A load decision's starts wait a moment: the spike that made it is served first
             // by the instances already running (scale_controller.h).
-            StartInstanceLocked(group.group, action.kind == ScaleActionKind::kStartPrewarmed,
-                                action.reason,
-                                load_poke ? options_.load_start_delay : Duration::zero());
+            StartInstanceLocked(
+                group.group, action.kind == ScaleActionKind::kStartPrewarmed, action.reason,
+                load_poke ? options_.load_start_delay : Duration::zero(), WarmsUp(action));
           }
           break;
         case ScaleActionKind::kPromote: {
@@ -253,10 +253,24 @@ bool ScaleController::ServesHttp(const std::string& group) const {
   return group == HttpGroupOf(options_.plan.kind);
 }
 
+bool ScaleController::WarmsUp(const ScaleAction& start) const {
+  // Azure runs the warmup trigger on instances a scale-out adds (the pre-warmed buffer's too),
+  // not on restarts or other starts (a floor, a replacement, a cold start from zero), and not
+  // on the Consumption plan. Flex is left out here: its per-function groups have no place for
+  // it yet (docs/architecture.md).
+  if (!options_.app.warmup) return false;
+  if (options_.plan.kind != PlanKind::kPremium && options_.plan.kind != PlanKind::kDedicated) {
+    return false;
+  }
+  return start.kind == ScaleActionKind::kStartPrewarmed || start.scale_out;
+}
+
 std::string ScaleController::StartInstanceLocked(const std::string& group, bool prewarmed,
-                                                 const std::string& reason, Duration delay) {
+                                                 const std::string& reason, Duration delay,
+                                                 bool warmup) {
   InstanceSpec spec;
   spec.id = "i-" + std::to_string(next_id_++);
+  spec.warmup = warmup;
   spec.host_version = host_version_;
   spec.group = group == "app" ? "" : group;
   if (auto it = options_.group_functions.find(group); it != options_.group_functions.end()) {

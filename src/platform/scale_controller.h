@@ -127,7 +127,9 @@ class ScaleController {
   void ArmLoadLocked(bool load_poke);
   // Returns the new instance's id.
   std::string StartInstanceLocked(const std::string& group, bool prewarmed,
-                                  const std::string& reason, Duration delay);
+                                  const std::string& reason, Duration delay, bool warmup = false);
+  // Whether an instance the start action adds runs the app's warmup function first.
+  bool WarmsUp(const ScaleAction& start) const;
   // No new work for it; its host is asked to drain (to_drain, after unlocking).
   void DrainLocked(const std::string& id, MonoTime now, std::vector<std::string>& to_drain);
   // One rollover step (scale/rollover_policy.h), if any is due.

@@ -193,6 +193,7 @@ class GroupDecider {
             fmt::format("cold start: {}; start {} now (no rate limit from zero)", why, n));
       } else {
         Act(ScaleActionKind::kStartReady, n, {}, fmt::format("scale out +{}: {}", n, why));
+        d_.actions.back().scale_out = true;
       }
       (http ? next_.last_http_scale_out : next_.last_other_scale_out) = now_;
       serving_ += n;

@@ -74,6 +74,7 @@ struct TriggerTarget {
 struct AppTraits {
   bool python = false;                         // flex: Python apps get 1 request per instance
   std::optional<int> max_concurrent_requests;  // host.json extensions.http.maxConcurrentRequests
+  bool warmup = false;                         // the app has a warmupTrigger function
 };
 
 // In-flight HTTP requests per instance that HTTP scaling aims at: flex 16 (2048 MB) or 32
@@ -115,6 +116,7 @@ struct ScaleAction {
   int count = 0;            // starts only
   std::string instance_id;  // promote / drain only
   std::string reason;
+  bool scale_out = false;  // starts only: load made them (not a floor, not from zero)
 };
 
 struct GroupDecision {

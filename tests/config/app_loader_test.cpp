@@ -112,6 +112,38 @@ TEST_F(LoadAppTest, FunctionsSortedAndOtherFoldersIgnored) {
   EXPECT_THAT(names, ElementsAre("Alpha", "mid", "zeta"));
 }
 
+constexpr const char* kWarmupFunction = R"({"bindings": [
+  {"type": "warmupTrigger", "direction": "in", "name": "warmupContext"}]})";
+
+TEST_F(LoadAppTest, WarmupTrigger) {
+  Write("host.json", kHost);
+  Write("Warmup/function.json", kWarmupFunction);
+  LoadResult r = LoadApp(dir_);
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(r.warnings, IsEmpty());  // the name is matched ignoring case, as Azure does
+  ASSERT_TRUE(r.app.has_value());
+  EXPECT_EQ(r.app->functions[0].trigger_kind(), TriggerKind::kWarmup);
+}
+
+TEST_F(LoadAppTest, WarmupTriggerNamedOtherwiseIsAWarning) {
+  Write("host.json", kHost);
+  Write("prepare/function.json", kWarmupFunction);
+  LoadResult r = LoadApp(dir_);
+  EXPECT_THAT(r.errors, IsEmpty());
+  EXPECT_THAT(r.warnings, ElementsAre(Issue(Path("prepare/function.json"), "/bindings/0/type",
+                                            "should be named \"warmup\"")));
+}
+
+TEST_F(LoadAppTest, TwoWarmupTriggersAreAnError) {
+  Write("host.json", kHost);
+  Write("warmup/function.json", kWarmupFunction);
+  Write("zwarm/function.json", kWarmupFunction);
+  LoadResult r = LoadApp(dir_);
+  EXPECT_FALSE(r.app.has_value());
+  EXPECT_THAT(r.errors, Contains(Issue(Path("zwarm/function.json"), "/bindings/0/type",
+                                       "a second warmupTrigger function")));
+}
+
 TEST_F(LoadAppTest, LocalSettingsOptional) {
   Write("host.json", kHost);
   Write("F/function.json", kHttpFunction);

@@ -1,5 +1,6 @@
 """The platform (`squall start --plan ...`): instances are `squall host` processes started and
 stopped by the scale controller; requests go through the front door."""
+import json
 import os
 import signal
 import subprocess
@@ -293,6 +294,36 @@ class PlatformTest(SquallTestCase):
             self.assertEqual(conn.getresponse().read(), f"Hello, p{i}!".encode())
         self.assertEqual(self.instances(app)[0]["directConnections"], 0)
         conn.close()
+
+    def test_premium_runs_the_warmup_function_on_the_prewarmed_instance_before_it_is_ready(self):
+        app = self.start_app("tests/apps/warmup", "--plan", "premium", "--sku", "EP1",
+                             "--always-ready", "1", *FAST)
+        self.assertTrue(wait_until(lambda: self.states(app) == ["prewarmed", "ready"], 20),
+                        f"{self.instances(app)}\n{app.diagnostics()}")
+        log = app.path("warmup.log")
+        self.assertTrue(wait_until(lambda: os.path.exists(log), 20), app.diagnostics())
+        prewarmed = next(i for i in self.instances(app) if i["state"] == "prewarmed")
+        # Ready only after its warmup (500 ms) returned: the platform probes "Running".
+        ready = app.wait_log(contains=f"instance {prewarmed['id']} ready in", timeout=20)[0]
+        seconds = float(ready["message"].split("ready in ")[1].rstrip("s"))
+        self.assertGreaterEqual(seconds, 0.5, ready)
+        # Run once, on the pre-warmed instance's worker, with the trigger's binding in Data; the
+        # always-ready instance (the plan's floor, not a scale-out) never ran it.
+        time.sleep(0.5)
+        with open(log) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        pid, data = lines[0].split(" ", 1)
+        self.assertEqual(json.loads(data), {"warmupContext": {}})
+        self.assertEqual(ppid(int(pid)), prewarmed["pid"])
+        self.assertEqual(app.request("GET", "/api/hello")[0], 200)
+
+    def test_consumption_never_runs_the_warmup_function(self):
+        app = self.start_app("tests/apps/warmup", "--plan", "consumption", *FAST)
+        self.assertEqual(app.request("GET", "/api/hello")[0], 200)
+        self.assertIn("not on this plan", app.stdout())
+        time.sleep(1)
+        self.assertFalse(os.path.exists(app.path("warmup.log")))
 
     def test_the_worker_does_not_inherit_the_exchange_token(self):
         app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)

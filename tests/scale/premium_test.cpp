@@ -28,6 +28,12 @@ TEST(PremiumTest, StartsTheAlwaysReadyFloorAndTheBufferAtOnce) {
   EXPECT_EQ(w.Count(InstanceState::kPrewarmed), 1);  // kept even while idle
   EXPECT_THAT(w.group().reason, HasSubstr("premium always-ready floor 2"));
   EXPECT_THAT(w.group().reason, HasSubstr("prewarmed refill: +1 to keep 1 warm"));
+  // The floor is no scale-out: those instances do not run a warmup trigger.
+  for (const ScaleAction& a : w.group().actions) {
+    if (a.kind == ScaleActionKind::kStartReady) {
+      EXPECT_FALSE(a.scale_out);
+    }
+  }
 }
 
 TEST(PremiumTest, AlwaysAtLeastOneInstance) {
@@ -147,6 +153,7 @@ TEST(PremiumTest, LostAlwaysReadyInstanceIsReplacedAtOnce) {
   w.Step();
   EXPECT_EQ(w.Serving(), 2);
   EXPECT_THAT(w.group().reason, HasSubstr("premium always-ready floor 2"));
+  for (const ScaleAction& a : w.group().actions) EXPECT_FALSE(a.scale_out);  // a replacement
 }
 
 TEST(PremiumTest, LostInstanceIsReplacedFromTheBufferFirst) {

@@ -61,6 +61,7 @@ TEST(ScalePolicyTest, FirstRequestAtZeroStartsAnInstanceAtOnce) {
   ASSERT_EQ(w.group().actions.size(), 1u);
   EXPECT_EQ(w.group().actions[0].kind, ScaleActionKind::kStartReady);
   EXPECT_EQ(w.group().actions[0].count, 1);
+  EXPECT_FALSE(w.group().actions[0].scale_out);  // a cold start is no scale-out (warmup trigger)
   EXPECT_THAT(w.group().reason, HasSubstr("cold start"));
   EXPECT_EQ(w.Serving(), 1);
   EXPECT_EQ(d.next_decision_at, w.now() + 1s);
@@ -92,6 +93,8 @@ TEST(ScalePolicyTest, HttpScaleOutAtMostOneInstancePerSecond) {
   w.Step();
   EXPECT_EQ(w.Serving(), 2);
   EXPECT_THAT(w.group().reason, HasSubstr("scale out +1: http: 1000 in flight"));
+  ASSERT_EQ(w.group().actions.size(), 1u);
+  EXPECT_TRUE(w.group().actions[0].scale_out);
 
   for (int s = 0; s < 20; ++s) {
     w.Advance(1s);
