@@ -394,9 +394,7 @@ int RunPlatform(const StartOptions& start, const PlanFlags& flags) {
       fmt::print("  {}: {}\n", f.name, t->type);
     } else if (f.trigger_kind() == TriggerKind::kWarmup) {
       fmt::print("  {}: {} (runs when a scale-out adds an instance{})\n", f.name, t->type,
-                 plan->kind == PlanKind::kPremium || plan->kind == PlanKind::kDedicated
-                     ? ""
-                     : "; not on this plan");
+                 PlanRunsWarmup(plan->kind) ? "" : "; not on this plan");
     } else {
       fmt::print("  {}: {} (not yet supported)\n", f.name, t->type);
     }

@@ -94,19 +94,15 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
       continue;
     const Binding* trigger = fn.Trigger();
     if (!trigger) continue;
+    HttpFunction entry;
+    entry.config = &fn;
+    entry.trigger = trigger;
+    entry.log_category = "Function." + fn.name;
     if (fn.trigger_kind() == TriggerKind::kQueue || fn.trigger_kind() == TriggerKind::kTimer) {
-      HttpFunction entry;
-      entry.config = &fn;
-      entry.trigger = trigger;
-      entry.log_category = "Function." + fn.name;
       host->trigger_functions_.push_back(std::move(entry));
       continue;
     }
     if (fn.trigger_kind() == TriggerKind::kWarmup) {
-      HttpFunction entry;
-      entry.config = &fn;
-      entry.trigger = trigger;
-      entry.log_category = "Function." + fn.name;
       host->warmup_ = std::move(entry);
       continue;
     }
@@ -114,11 +110,7 @@ StatusOr<std::unique_ptr<FunctionHost>> FunctionHost::Create(
       host->unsupported_.push_back(&fn);
       continue;
     }
-    HttpFunction entry;
-    entry.config = &fn;
-    entry.trigger = trigger;
     entry.route = trigger->route.value_or(fn.name);
-    entry.log_category = "Function." + fn.name;
     entry.forward = app.host.custom_handler.enable_forwarding_http_request && fn.IsHttpOnly();
     auto parsed = RouteTemplate::Parse(entry.route);
     if (!parsed.ok()) {

@@ -255,13 +255,8 @@ bool ScaleController::ServesHttp(const std::string& group) const {
 
 bool ScaleController::WarmsUp(const ScaleAction& start) const {
   // Azure runs the warmup trigger on instances a scale-out adds (the pre-warmed buffer's too),
-  // not on restarts or other starts (a floor, a replacement, a cold start from zero), and not
-  // on the Consumption plan. Flex is left out here: its per-function groups have no place for
-  // it yet (docs/architecture.md).
-  if (!options_.app.warmup) return false;
-  if (options_.plan.kind != PlanKind::kPremium && options_.plan.kind != PlanKind::kDedicated) {
-    return false;
-  }
+  // not on restarts or other starts (a floor, a replacement, a cold start from zero).
+  if (!options_.app.warmup || !PlanRunsWarmup(options_.plan.kind)) return false;
   return start.kind == ScaleActionKind::kStartPrewarmed || start.scale_out;
 }
 

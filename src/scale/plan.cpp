@@ -56,6 +56,10 @@ std::string NotForPlan(std::string_view flag, std::string_view plans, PlanKind k
 
 }  // namespace
 
+bool PlanRunsWarmup(PlanKind kind) {
+  return kind == PlanKind::kPremium || kind == PlanKind::kDedicated;
+}
+
 const char* PlanKindName(PlanKind kind) {
   switch (kind) {
     case PlanKind::kConsumption:

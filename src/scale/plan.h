@@ -15,6 +15,9 @@ namespace squall {
 
 enum class PlanKind { kConsumption, kFlex, kPremium, kDedicated };
 const char* PlanKindName(PlanKind kind);  // "consumption" | "flex" | "premium" | "dedicated"
+// Whether instances a scale-out adds on this plan run the app's warmupTrigger function: not on
+// Consumption (Azure), not yet on Flex (docs/architecture.md); Dedicated never scales out.
+bool PlanRunsWarmup(PlanKind kind);
 std::optional<PlanKind> ParsePlanKind(std::string_view text);  // case-insensitive
 
 enum class PremiumSku { kEP1, kEP2, kEP3 };
