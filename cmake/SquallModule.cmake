@@ -22,6 +22,8 @@ function(squall_test_module name)
   endif()
   add_executable(${name}_tests ${srcs})
   target_compile_options(${name}_tests PRIVATE ${SQUALL_WARNINGS})
+  # Shared test helpers are included as "tests/<module>/...".
+  target_include_directories(${name}_tests PRIVATE ${PROJECT_SOURCE_DIR})
   target_link_libraries(${name}_tests PRIVATE ${ARGN} GTest::gtest GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name}_tests TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()

@@ -14,6 +14,7 @@
 #include "core/real_clock.h"
 #include "http/connection_exchange.h"
 #include "http/http_server.h"
+#include "tests/core/run_on_loop.h"
 
 namespace squall {
 namespace {
@@ -114,14 +115,7 @@ class ConnectionSteeringTest : public ::testing::Test {
     loop_.Stop();
     thread_.join();
   }
-  void OnLoop(std::function<void()> f) {
-    std::promise<void> done;
-    loop_.Post([&] {
-      f();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnLoop(std::function<void()> f) { RunOnLoop(loop_, std::move(f)); }
 
   EventLoop loop_{1};
   std::unique_ptr<Clock> clock_;

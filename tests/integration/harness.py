@@ -77,6 +77,29 @@ def _environ(pid):
         return None
 
 
+def children_of(pid):
+    """Live processes whose parent is pid (from /proc/*/stat)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        rest = stat[stat.rfind(b")") + 2:].split()
+        if int(rest[1]) == pid and pid_alive(int(entry)):
+            out.append(int(entry))
+    return out
+
+
+def environ_names(pid):
+    """The names in pid's environment (empty when it is gone)."""
+    env = _environ(pid) or b""
+    return [e.split(b"=", 1)[0] for e in env.split(b"\0") if e]
+
+
 def processes_with_env(name, value):
     """Live pids whose environment has name=value exactly (read from /proc/*/environ)."""
     want = f"{name}={value}".encode()

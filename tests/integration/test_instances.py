@@ -10,8 +10,8 @@ import threading
 import time
 import unittest
 
-from harness import (SQUALL_BIN, SquallApp, SquallTestCase, pid_alive, run_squall, wait_until,
-                     START_TIMEOUT, STOP_TIMEOUT)
+from harness import (SQUALL_BIN, SquallApp, SquallTestCase, children_of, pid_alive, run_squall,
+                     wait_until, START_TIMEOUT, STOP_TIMEOUT)
 
 INSTANCE_DRIVER = os.environ.get("INSTANCE_DRIVER")
 
@@ -43,23 +43,6 @@ def get(port, path):
         return resp.status, resp.read()
     finally:
         conn.close()
-
-
-def children_of(pid):
-    """Live processes whose parent is pid (from /proc/*/stat)."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        rest = stat[stat.rfind(b")") + 2:].split()
-        if int(rest[1]) == pid and pid_alive(int(entry)):
-            out.append(int(entry))
-    return out
 
 
 class HostApp(SquallApp):

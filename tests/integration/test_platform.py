@@ -8,17 +8,10 @@ import threading
 import time
 import unittest
 
-from harness import SQUALL_BIN, SquallTestCase, pid_alive, wait_until
+from harness import (SQUALL_BIN, SquallTestCase, children_of, environ_names, pid_alive,
+                     wait_until)
 
 FAST = ["--decision-interval", "200ms", "--scale-in-delay", "1s"]
-
-
-def ppid(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return int(f.read().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 class PlatformTest(SquallTestCase):
@@ -30,6 +23,14 @@ class PlatformTest(SquallTestCase):
 
     def states(self, app):
         return sorted(i["state"] for i in self.instances(app))
+
+    def one_instance(self, app):
+        """(host pid, worker pid) of a one-instance app, once the instance is ready."""
+        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
+        host = self.instances(app)[0]["pid"]
+        workers = children_of(host)
+        self.assertEqual(len(workers), 1, workers)
+        return host, workers[0]
 
     def test_consumption_cold_start_then_scale_to_zero(self):
         app = self.start_app("examples/hello", "--plan", "consumption", "--idle-timeout", "3s",
@@ -315,7 +316,7 @@ class PlatformTest(SquallTestCase):
         self.assertEqual(len(lines), 1, lines)
         pid, data = lines[0].split(" ", 1)
         self.assertEqual(json.loads(data), {"warmupContext": {}})
-        self.assertEqual(ppid(int(pid)), prewarmed["pid"])
+        self.assertEqual(children_of(prewarmed["pid"]), [int(pid)])
         self.assertEqual(app.request("GET", "/api/hello")[0], 200)
 
     def test_consumption_never_runs_the_warmup_function(self):
@@ -327,19 +328,11 @@ class PlatformTest(SquallTestCase):
 
     def test_the_worker_does_not_inherit_the_exchange_token(self):
         app = self.start_app("examples/hello", "--plan", "dedicated", "--instances", "1", *FAST)
-        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
-        host = self.instances(app)[0]["pid"]
-        workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and ppid(int(p)) == host]
-        self.assertEqual(len(workers), 1, workers)
-        worker = workers[0]
-
-        def environ(pid):
-            with open(f"/proc/{pid}/environ", "rb") as f:
-                return [e.split(b"=", 1)[0] for e in f.read().split(b"\0") if e]
+        host, worker = self.one_instance(app)
         # The exchange token is the host's: its worker (the user's code) does not inherit it.
-        self.assertIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ(host))
-        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ(worker))
-        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE", environ(worker))
+        self.assertIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ_names(host))
+        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE_TOKEN", environ_names(worker))
+        self.assertNotIn(b"SQUALL_PLATFORM_EXCHANGE", environ_names(worker))
 
     def test_instance_hosts_take_the_cpu_slice_and_workers_keep_the_default(self):
         def slice_ns(pid):
@@ -352,12 +345,9 @@ class PlatformTest(SquallTestCase):
                              "--cpu-slice", "0.3ms", *FAST)
         if slice_ns(app.proc.pid) != 300000:
             self.skipTest("this kernel has no custom slices (Linux 6.12+) or hides them")
-        self.assertTrue(wait_until(lambda: self.states(app) == ["ready"], 20), app.diagnostics())
-        host = self.instances(app)[0]["pid"]
-        workers = [int(p) for p in os.listdir("/proc") if p.isdigit() and ppid(int(p)) == host]
-        self.assertEqual(len(workers), 1, workers)
+        host, worker = self.one_instance(app)
         self.assertEqual(slice_ns(host), 300000)
-        self.assertNotEqual(slice_ns(workers[0]), 300000)
+        self.assertNotEqual(slice_ns(worker), 300000)
 
     def test_bad_plan_combination_exits_2(self):
         app = self.make_app("examples/hello")

@@ -13,6 +13,7 @@
 #include "core/simulated_clock.h"
 #include "http/http_server.h"
 #include "platform/http_instance_probe.h"
+#include "tests/core/run_on_loop.h"
 
 namespace squall {
 namespace {
@@ -92,14 +93,7 @@ class FrontDoorTest : public ::testing::Test {
   }
 
   // Runs fn on the loop thread and waits for it.
-  void OnLoop(std::function<void()> fn) {
-    std::promise<void> done;
-    loop_.Post([&] {
-      fn();
-      done.set_value();
-    });
-    done.get_future().wait();
-  }
+  void OnLoop(std::function<void()> fn) { RunOnLoop(loop_, std::move(fn)); }
 
   EventLoop loop_;
   std::unique_ptr<Clock> real_clock_;
